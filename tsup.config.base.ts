@@ -7,7 +7,8 @@ import { defineConfig, type Options } from 'tsup';
 export function defineLibConfig(overrides: Options & { entry: Record<string, string> }) {
   return defineConfig({
     format: ['esm', 'cjs'],
-    dts: true,
+    // Packages are `composite` for `tsc -b`; tsup's declaration build compiles entries alone.
+    dts: { compilerOptions: { composite: false, incremental: false } },
     sourcemap: true,
     clean: true,
     target: 'es2022',

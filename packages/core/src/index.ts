@@ -45,3 +45,111 @@ export type {
   Userset,
   Usersets,
 } from './model/types';
+
+// sync
+export {
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  CHANGES_FORMAT,
+  HttpBundleSource,
+  MemorySource,
+  applyChangeSet,
+  assertTupleKey,
+  backoffDelay,
+  compareRevisions,
+  decodeBundle,
+  decodeChanges,
+  detectFormat,
+  diffSnapshots,
+  encodeBundle,
+  encodeChanges,
+  isEmptyChangeSet,
+  isRevision,
+  maxRevision,
+  mergeChangeSets,
+  newModelId,
+  nextRevision,
+  toRevision,
+  tupleKeyId,
+} from './sync/index';
+export type {
+  BackoffOptions,
+  BundleDocument,
+  BundleInput,
+  ChangeSet,
+  ChangesDocument,
+  ConditionEntry,
+  HeadersProvider,
+  HttpBundleSourceOptions,
+  MemorySourceOptions,
+  MemoryUpdate,
+  Revision,
+  SnapshotData,
+  SnapshotSink,
+  SnapshotSource,
+  TupleBlock,
+  TupleKeyWithoutCondition,
+} from './sync/index';
+
+// model: JSON parsing and OpenFGA's semantic validation
+export { SUPPORTED_SCHEMA_VERSIONS } from './model/schema';
+export { parseModel, safeParseModel } from './validation/parseModel';
+export { validateModel } from './validation/validateModel';
+
+// model: typed definition in TypeScript
+export { computed, defineModel, direct, exclusion, from, intersection, union } from './builder/defineModel';
+export type {
+  AnyRelation,
+  ComputedRewrite,
+  ConditionContext,
+  ConditionDefinition,
+  ConditionName,
+  ConditionParamType,
+  ConditionParamValue,
+  ConditionScalarType,
+  ConditionsOfDefinition,
+  ConditionsSchema,
+  DirectRewrite,
+  DirectTarget,
+  DirectTargetObject,
+  DirectTargetString,
+  ExclusionRewrite,
+  FromRewrite,
+  InferConditions,
+  InferSchema,
+  IntersectionRewrite,
+  ModelDefinition,
+  ObjectString,
+  ObjectType,
+  RelationOf,
+  Rewrite,
+  Schema,
+  SchemaOfDefinition,
+  TypedModel,
+  UnionRewrite,
+  UserString,
+  ValidateDefinition,
+} from './model/typed';
+
+// tuples: OpenFGA's id rules
+export {
+  formatUser,
+  isValidObjectId,
+  isValidRelationName,
+  isValidTypeName,
+  parseObject,
+  parseUser,
+  tryParseObject,
+  tryParseUser,
+} from './tuples/ids';
+export type { ObjectRef, UserRef } from './tuples/ids';
+
+// conditions (CEL)
+export { compileConditions, conditionMissingParametersError, diagnoseConditions } from './conditions/index';
+export type {
+  ConditionContextOf,
+  ConditionJsonValue,
+  ConditionRefValue,
+  ConditionResult,
+  ConditionSet,
+} from './conditions/index';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const ORDER = [
   ['errors'],
   ['model'],
-  ['dsl', 'validation', 'tuples', 'conditions'],
+  ['dsl', 'validation', 'tuples', 'conditions', 'builder'],
   ['store'],
   ['engine'],
   ['snapshot'],
