@@ -153,3 +153,36 @@ export type {
   ConditionResult,
   ConditionSet,
 } from './conditions/index';
+
+// compiled model, tuple store and engine
+export { compileModel } from './model/compile';
+export type { CompiledModel } from './model/compile';
+export { createTupleStore, TupleStore } from './store/index';
+export type {
+  ConditionContext as TupleConditionContext,
+  RelationshipCondition,
+  StoredCondition,
+  TupleKey,
+  TupleStoreOptions,
+  TupleWrite,
+  TupleWriteOptions,
+} from './store/index';
+export { createEvaluator, DEFAULT_MAX_DEPTH, renderExplanation } from './engine/index';
+export type {
+  BatchCheckItem,
+  CheckRequest,
+  CheckResult,
+  ConditionEvaluator,
+  ConditionOutcome,
+  Evaluator,
+  EvaluatorOptions,
+  ExplainKind,
+  ExplainNode,
+  ExplainOutcome,
+  Explanation,
+  ListObjectsRequest,
+  ListObjectsResult,
+  ListUsersRequest,
+  ListUsersResult,
+  UserTypeFilter,
+} from './engine/index';
