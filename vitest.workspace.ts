@@ -2,4 +2,4 @@
  * The one list of test projects. Vitest 4 reads projects from the root vitest.config.ts,
  * which imports this list.
  */
-export default ['packages/*'];
+export default ['packages/*', 'examples/*'];

@@ -186,3 +186,30 @@ export type {
   ListUsersResult,
   UserTypeFilter,
 } from './engine/index';
+
+// snapshots
+export { applyChanges, createSnapshot } from './snapshot/index';
+export type { Snapshot, SnapshotChanges, SnapshotInput, SnapshotOptions, SnapshotTupleRef } from './snapshot/index';
+
+// authorizer: the object every service holds
+export { createAuthorizer } from './authorizer/index';
+export type {
+  AtRevision,
+  Authorizer,
+  AuthorizerEvents,
+  AuthorizerOperation,
+  AuthorizerOptions,
+  AuthorizerStatus,
+  BatchCheckResult,
+  CacheStats,
+  ConsistencyOptions,
+  DecisionCacheOptions,
+  DecisionEvent,
+  DecisionLogOptions,
+  EvaluationErrorEvent,
+  FreshEvent,
+  ReadyOptions,
+  RevisionStamp,
+  SnapshotEvent,
+  StaleEvent,
+} from './authorizer/index';

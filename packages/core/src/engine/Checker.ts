@@ -18,6 +18,8 @@ import type { TupleStore } from '../store/TupleStore';
 import type { ConditionContext } from '../store/types';
 import type { ConditionEvaluator } from './conditions';
 
+const NO_MEMBERS = new Int32Array(0);
+
 // Evaluation statuses. CYCLE is OpenFGA's "not allowed, cycle detected": false, except that an
 // exclusion treats a cycle in its subtracted side as a deny. ERROR leaves the error in `error`.
 /** Not allowed. */
@@ -84,6 +86,15 @@ export class Checker {
   /** Receives the evaluation's steps, or null. */
   tracer: TraceSink | null = null;
   private useTree = false;
+  // Per relation: 1 when it is direct assignments of plain objects only, with no condition (see
+  // `resolveMember`).
+  private readonly directOnly: Uint8Array;
+  // The current user's objects in reverse index `memberSlot` (`memberArr[memberLo..memberHi)`),
+  // fetched on first use in a request; -1 when not fetched.
+  private memberSlot = -1;
+  private memberArr: Int32Array = NO_MEMBERS;
+  private memberLo = 0;
+  private memberHi = 0;
   private stackObj = new Int32Array(64);
   private stackRel = new Int32Array(64);
   private sp = 0;
@@ -100,6 +111,16 @@ export class Checker {
     this.slotKind = compiled.slotKind;
     this.slotUserType = compiled.slotUserType;
     this.slotUsersetRel = compiled.slotUsersetRel;
+    this.directOnly = Uint8Array.from(compiled.relations, (r) =>
+      r.rewrite.kind === REWRITE_THIS &&
+      !r.cyclic &&
+      r.slots.every((sid) => {
+        const slot = compiled.slots[sid]!;
+        return slot.kind === SLOT_OBJECT && slot.conditions.every((c) => c === '');
+      })
+        ? 1
+        : 0,
+    );
   }
 
   /**
@@ -124,6 +145,7 @@ export class Checker {
     this.context = context;
     this.error = null;
     this.sp = 0;
+    this.memberSlot = -1;
     // Usersets need the model's own structure: a userset user can match an inlined relation by
     // itself (`group:x#member` is in `group:x#member`), which the flattened form would skip.
     this.useTree = kind === USER_USERSET || this.tracer !== null;
@@ -188,6 +210,46 @@ export class Checker {
     }
     if (pushed) this.sp--;
     return status;
+  }
+
+  /**
+   * {@link Checker.resolve} of a userset's relation `rel` on `group`. When `rel` is plain direct
+   * assignments of objects without conditions and the user is an object, the answer is whether
+   * the user's own tuple exists, and it is read from the user's side: the reverse index lists the
+   * user's groups (typically a few), fetched once per request, instead of one forward lookup per
+   * group the object names. Same answer, same depth limit; traced evaluations take the general path.
+   */
+  private resolveMember(rel: number, group: number, depth: number): number {
+    if (this.directOnly[rel] !== 1 || this.userKind !== USER_OBJECT || this.tracer !== null || depth >= this.maxDepth) {
+      return this.resolve(rel, group, depth);
+    }
+    const slot = this.rels[rel]!.objectSlotByType[this.userType]!;
+    if (slot < 0 || this.userId < 0) return FALSE;
+    if (slot !== this.memberSlot) this.fetchMembers(slot);
+    const arr = this.memberArr;
+    let lo = this.memberLo;
+    let hi = this.memberHi;
+    if (hi - lo <= 16) {
+      for (let i = lo; i < hi; i++) if (arr[i] === group) return TRUE;
+      return FALSE;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = arr[mid]!;
+      if (v === group) return TRUE;
+      if (v < group) lo = mid + 1;
+      else hi = mid;
+    }
+    return FALSE;
+  }
+
+  private fetchMembers(slot: number): void {
+    const idx = this.store.rev[slot]!;
+    const n = idx.find(this.userId);
+    this.memberArr = idx.arr;
+    this.memberLo = idx.lo;
+    this.memberHi = idx.lo + n;
+    this.memberSlot = slot;
   }
 
   private evalNode(node: RewriteNode, obj: number, depth: number): number {
@@ -322,7 +384,7 @@ export class Checker {
             if (c === FALSE) continue;
           } else if (tr !== null) tr.tuple(slot.id, obj, g, 0, TRUE);
           onceValid = true;
-          const s = this.resolve(slot.usersetRel, g, depth + 1);
+          const s = this.resolveMember(slot.usersetRel, g, depth + 1);
           if (s === TRUE) {
             status = TRUE;
             break;
@@ -416,7 +478,7 @@ export class Checker {
           if (c === FALSE) continue;
         }
         onceValid = true;
-        const st = this.resolve(usersetRels[s]!, g, depth + 1);
+        const st = this.resolveMember(usersetRels[s]!, g, depth + 1);
         if (st === TRUE) return TRUE;
         if (st === ERROR) err = true;
         else if (st === CYCLE) cyc = true;

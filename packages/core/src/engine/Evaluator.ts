@@ -164,13 +164,26 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
     return this.store.withContextualTuples(contextualTuples);
   }
 
+  // Kept small so it inlines into callers: the request's fields are read here and passed on as
+  // strings, so a request built at the call site (`check({ user, relation, object })`) need not be
+  // allocated at all.
   check(request: CheckRequest): CheckResult {
+    if (request !== null && typeof request === 'object' && request.contextualTuples === undefined) {
+      const status = this.quickCheck(request.user, request.relation, request.object, request.context);
+      if (status === TRUE) return ALLOWED;
+      if (status === FALSE || status === CYCLE) return DENIED;
+      if (status === ERROR) return this.fail();
+    }
+    return this.fullCheck(request);
+  }
+
+  private fail(): never {
+    throw this.checker.error ?? new GatehouseError('internal', 'check failed without an error');
+  }
+
+  private fullCheck(request: CheckRequest): CheckResult {
     const checker = this.acquire();
     try {
-      const fast = this.fastCheck(checker, request);
-      if (fast === TRUE) return ALLOWED;
-      if (fast === FALSE || fast === CYCLE) return DENIED;
-      if (fast === ERROR) throw checker.error ?? new GatehouseError('internal', 'check failed without an error');
       return this.runCheck(checker, request, null) ? ALLOWED : DENIED;
     } finally {
       this.release(checker);
@@ -179,13 +192,12 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
 
   /**
    * The common check, without allocating: known types, relation and ids (every id the store
-   * holds was validated when written), no contextual tuples. Returns a status, or -1 to take the
-   * validating path (which also produces any error).
+   * holds was validated when written), no contextual tuples, the main checker free. Returns a
+   * status (an ERROR leaves its error on the main checker), or -1 to take the validating path
+   * (which also produces any error).
    */
-  private fastCheck(checker: Checker, request: CheckRequest): number {
-    if (request === null || typeof request !== 'object' || request.contextualTuples !== undefined) return -1;
-    const { object, user, relation, context } = request;
-    if (typeof object !== 'string' || typeof user !== 'string' || typeof relation !== 'string') return -1;
+  private quickCheck(user: unknown, relation: unknown, object: unknown, context: unknown): number {
+    if (this.busy || typeof object !== 'string' || typeof user !== 'string' || typeof relation !== 'string') return -1;
     if (context !== undefined && (context === null || typeof context !== 'object' || Array.isArray(context))) return -1;
     const oc = object.indexOf(':');
     if (oc <= 0) return -1;
@@ -207,7 +219,7 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
       if (r === undefined) return -1;
       kind = USER_USERSET;
       urel = r;
-      uid = store.entityIdOfTyped(ut, user.slice(0, hash));
+      uid = store.entityIdOfTypedRange(ut, user, hash);
     } else if (user.length === uc + 2 && user.charCodeAt(uc + 1) === 42) {
       kind = USER_WILDCARD;
     } else {
@@ -216,8 +228,16 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
     if (uid < 0) return -1;
     const oid = store.entityIdOfTyped(ot, object);
     if (oid < 0) return -1;
-    checker.begin(store, kind, ut, uid, urel, context);
-    return checker.resolve(rel, oid, 0);
+    const checker = this.checker;
+    this.busy = true;
+    try {
+      checker.begin(store, kind, ut, uid, urel, context as ConditionContext | undefined);
+      return checker.resolve(rel, oid, 0);
+    } finally {
+      checker.memo = null;
+      checker.tracer = null;
+      this.busy = false;
+    }
   }
 
   // Two remembered types, so alternating user and object types both hit.

@@ -54,6 +54,29 @@ describe('AdjIndex', () => {
     );
   });
 
+  it('sorts and de-duplicates large groups, with and without conditions, dense or sparse keys', () => {
+    // At most three keys, so groups pass the insertion-sort size; values repeat, so duplicates abound.
+    const entries = (bound: number) =>
+      fc.array(fc.tuple(fc.nat(2).map((k) => k * Math.floor(bound / 3)), fc.nat(60), fc.nat(2), fc.nat(1)), { maxLength: 400, size: 'max' });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(3, 100_000).chain((bound) => fc.tuple(fc.constant(bound), entries(bound))),
+        fc.boolean(),
+        fc.boolean(),
+        ([bound, list], withConds, tagged) => {
+          const keys = Int32Array.from(list, (e) => e[0]);
+          const vals = Int32Array.from(list, (e) => e[1]);
+          const conds = withConds ? Int32Array.from(list, (e) => e[3]) : null;
+          const slots = tagged ? Uint16Array.from(list, (e) => e[2]) : null;
+          const idx = AdjIndex.build(keys, vals, conds, slots, list.length, bound);
+          const expected = model(list.map(([k, v, s, c]) => [k, v, tagged ? s : 0, withConds ? c : 0] as const));
+          expect(dump(idx, new Set(list.map((e) => e[0])))).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('narrows to a slot and finds a value in long lists', () => {
     const entries: [number, number, number, number][] = [];
     for (let v = 0; v < 1000; v += 2) entries.push([7, v, 1, 0]);

@@ -137,50 +137,62 @@ export class AdjIndex {
   ): AdjIndex {
     const tagged = slots !== null;
     if (count === 0) return AdjIndex.empty(tagged);
-    let order: Int32Array;
-    if (count <= 256) {
-      const small = Array.from(identity(count));
-      small.sort((a, b) => keys[a]! - keys[b]! || (slots ? slots[a]! - slots[b]! : 0) || vals[a]! - vals[b]! || a - b);
-      order = Int32Array.from(small);
-    } else {
-      // Stable linear sorts, least significant first: by value, then slot, then key.
-      order = radixSort(identity(count), vals, count);
-      if (slots) order = countingSort(order, slots, 65536);
-      order = keyBound <= count * 4 + 1024 ? countingSort(order, keys, keyBound) : radixSort(order, keys, count);
-    }
+    // Entries are grouped by key, stably: a counting sort scatters them in one pass (a radix
+    // sort orders them when keys are sparse). Each group (usually a few entries) is then sorted by
+    // (slot, value) where it lies, and de-duplicated as the groups are packed together.
     const outKeys = new Int32Array(count);
     const outVals = new Int32Array(count);
-    const outConds = conds ? new Int32Array(count) : null;
     const outSlots = slots ? new Uint16Array(count) : null;
+    const outConds = conds ? new Int32Array(count) : null;
+    if (keyBound <= count * 4 + 1024) {
+      const cursor = new Int32Array(keyBound + 1);
+      for (let i = 0; i < count; i++) cursor[keys[i]! + 1]!++;
+      for (let k = 0; k < keyBound; k++) cursor[k + 1]! += cursor[k]!;
+      for (let i = 0; i < count; i++) {
+        const key = keys[i]!;
+        const at = cursor[key]!++;
+        outKeys[at] = key;
+        outVals[at] = vals[i]!;
+        if (outSlots) outSlots[at] = slots![i]!;
+        if (outConds) outConds[at] = conds![i]!;
+      }
+    } else {
+      const order = radixSort(identity(count), keys, count);
+      for (let i = 0; i < count; i++) {
+        const idx = order[i]!;
+        outKeys[i] = keys[idx]!;
+        outVals[i] = vals[idx]!;
+        if (outSlots) outSlots[i] = slots![idx]!;
+        if (outConds) outConds[i] = conds![idx]!;
+      }
+    }
     let m = 0;
     let distinct = 0;
     let maxGroup = 0;
-    let groupStart = 0;
-    let lastKey = -1;
-    let lastVal = -1;
-    let lastSlot = -1;
-    for (let i = 0; i < count; i++) {
-      const idx = order[i]!;
-      const key = keys[idx]!;
-      const v = vals[idx]!;
-      const sl = slots ? slots[idx]! : 0;
-      if (key !== lastKey) {
-        if (m - groupStart > maxGroup) maxGroup = m - groupStart;
-        groupStart = m;
-        distinct++;
-        lastKey = key;
-      } else if (v === lastVal && sl === lastSlot) {
-        continue; // a duplicate: the first one (and its condition) wins
+    for (let a = 0; a < count; ) {
+      const key = outKeys[a]!;
+      let b = a + 1;
+      while (b < count && outKeys[b] === key) b++;
+      if (b - a > 1) sortGroup(outVals, outSlots, outConds, a, b);
+      const groupStart = m;
+      let lastVal = -1;
+      let lastSlot = -1;
+      for (let i = a; i < b; i++) {
+        const v = outVals[i]!;
+        const sl = outSlots ? outSlots[i]! : 0;
+        if (v === lastVal && sl === lastSlot) continue; // a duplicate: the first one (and its condition) wins
+        lastVal = v;
+        lastSlot = sl;
+        outKeys[m] = key;
+        outVals[m] = v;
+        if (outSlots) outSlots[m] = sl;
+        if (outConds) outConds[m] = outConds[i]!;
+        m++;
       }
-      lastVal = v;
-      lastSlot = sl;
-      outKeys[m] = key;
-      outVals[m] = v;
-      if (outConds) outConds[m] = conds![idx]!;
-      if (outSlots) outSlots[m] = sl;
-      m++;
+      distinct++;
+      if (m - groupStart > maxGroup) maxGroup = m - groupStart;
+      a = b;
     }
-    if (m - groupStart > maxGroup) maxGroup = m - groupStart;
     let cdata = outConds;
     if (cdata) {
       let any = false;
@@ -488,20 +500,6 @@ function identity(count: number): Int32Array {
   return order;
 }
 
-/** Stable counting sort of the permutation `order` by `by[order[i]]`, values in `[0, bound)`. */
-function countingSort(order: Int32Array, by: Int32Array | Uint16Array, bound: number): Int32Array {
-  const count = order.length;
-  const starts = new Int32Array(bound + 1);
-  for (let i = 0; i < count; i++) starts[by[order[i]!]! + 1]!++;
-  for (let k = 0; k < bound; k++) starts[k + 1]! += starts[k]!;
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const idx = order[i]!;
-    out[starts[by[idx]!]!++] = idx;
-  }
-  return out;
-}
-
 /** Stable two-pass LSD radix sort (16-bit digits) of `order` by non-negative `by[order[i]]`. */
 function radixSort(order: Int32Array, by: Int32Array, count: number): Int32Array {
   let max = 0;
@@ -520,4 +518,60 @@ function radixSort(order: Int32Array, by: Int32Array, count: number): Int32Array
     src = out;
   }
   return src;
+}
+
+// Groups up to this size are insertion-sorted in place.
+const SMALL_GROUP = 32;
+const TWO_32 = 4294967296;
+
+/**
+ * Sorts entries `[a, b)` of the parallel arrays by (slot, value), stably (so among duplicates the
+ * first one's condition stays first).
+ */
+function sortGroup(vals: Int32Array, slots: Uint16Array | null, conds: Int32Array | null, a: number, b: number): void {
+  if (b - a <= SMALL_GROUP) {
+    for (let i = a + 1; i < b; i++) {
+      const v = vals[i]!;
+      const sl = slots ? slots[i]! : 0;
+      const c = conds ? conds[i]! : 0;
+      let j = i - 1;
+      for (; j >= a; j--) {
+        const sj = slots ? slots[j]! : 0;
+        if (sj < sl || (sj === sl && vals[j]! <= v)) break;
+        vals[j + 1] = vals[j]!;
+        if (slots) slots[j + 1] = sj;
+        if (conds) conds[j + 1] = conds[j]!;
+      }
+      vals[j + 1] = v;
+      if (slots) slots[j + 1] = sl;
+      if (conds) conds[j + 1] = c;
+    }
+    return;
+  }
+  if (conds === null) {
+    // Without conditions an entry is its (slot, value) pair: sort the pairs as numbers, natively.
+    const packed = new Float64Array(b - a);
+    for (let i = a; i < b; i++) packed[i - a] = (slots ? slots[i]! : 0) * TWO_32 + vals[i]!;
+    packed.sort();
+    for (let i = a; i < b; i++) {
+      const p = packed[i - a]!;
+      const sl = Math.floor(p / TWO_32);
+      vals[i] = p - sl * TWO_32;
+      if (slots) slots[i] = sl;
+    }
+    return;
+  }
+  // With conditions, sort positions (Array.prototype.sort is stable) and permute.
+  const order: number[] = [];
+  for (let i = a; i < b; i++) order.push(i);
+  order.sort((x, y) => (slots ? slots[x]! - slots[y]! : 0) || vals[x]! - vals[y]!);
+  const v = vals.slice(a, b);
+  const c = conds.slice(a, b);
+  const sl = slots ? slots.slice(a, b) : null;
+  for (let i = 0; i < order.length; i++) {
+    const from = order[i]! - a;
+    vals[a + i] = v[from]!;
+    conds[a + i] = c[from]!;
+    if (slots) slots[a + i] = sl![from]!;
+  }
 }

@@ -1,20 +1,30 @@
 import { GatehouseError } from '../errors/index';
 
-const EMPTY = -1;
 // OpenFGA's object id characters (openfga/language): letters, digits and `_ | * @ . + / -`.
 const ID_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_|*@.+/-') ID_CHAR[c.charCodeAt(0)] = 1;
 const MAX_ID_LENGTH = 256;
+// The low bits of a stored tag hold the id's length (at most 256, so 9 bits).
+const LENGTH_BITS = 0x1ff;
+// Ids up to this many characters sit whole in their hash table entry.
+const INLINE = 8;
+const INITIAL_BITS = 8;
 
 /**
  * Interns the ids of one type to dense integers, in insertion order, in typed arrays: the id
- * characters back to back in one byte buffer, and an open-addressing hash table of
- * `(hash, number)` pairs. About 20 bytes an id, off the JS heap, with no per-id object for the
- * garbage collector, and no Map (V8 caps a Map at 2^24 entries; this table only needs memory).
+ * characters back to back in one byte buffer, and an open-addressing hash table of 16-byte
+ * entries `(tag, number + 1, first 4 characters, next 4 characters)`, where the tag is the hash
+ * with the id's length in its low bits. Off the JS heap, with no per-id object for the garbage
+ * collector, and no Map (V8 caps a Map at 2^24 entries; this table only needs memory).
  *
- * Lookups take the full `type:id` string and read the id from `prefixLength` on, so callers
- * never slice. Ids are ASCII (OpenFGA's id rule allows letters, digits and `_|*@.+/-` only; the
- * store validates every new id before interning it).
+ * An id of at most 8 characters is compared inside its entry, so a lookup usually reads one
+ * cache line of the table and nothing else; longer ids compare their tail with the byte buffer.
+ * Four entries share a cache line, so linear probing rarely leaves it.
+ *
+ * Lookups take the full `type:id` string and read the id from `prefixLength` on (up to an end
+ * index, so `type:id#relation` needs no slice either). Ids are ASCII (OpenFGA's id rule allows
+ * letters, digits and `_|*@.+/-` only; the store validates every new id before interning it), so
+ * a name with any other character is simply absent.
  *
  * Append-only: an id keeps its number forever, so every store version built from the same table
  * can share it; a version simply never looks past the numbers it knows.
@@ -27,13 +37,15 @@ export class EntityTable {
   private byteLength = 0;
   private offsets: Int32Array = new Int32Array(257);
   private count = 0;
-  // Interleaved (hash, number) pairs; capacity is a power of two, at most half full.
-  private table: Int32Array = new Int32Array(2 * 256).fill(EMPTY);
-  private mask = 255;
+  // Four Int32 per entry; capacity is a power of two, at most half full. Number 0 marks a free entry.
+  private table: Int32Array = new Int32Array(4 << INITIAL_BITS);
+  private mask = (1 << INITIAL_BITS) - 1;
+  private shift = 32 - INITIAL_BITS;
   private readonly seed: number;
-  // The last miss of `get`, so `add` right after it does not hash again.
-  private missName = '';
-  private missHash = 0;
+  // The key of the last `hashKey` call (no allocation for a multi-value result).
+  private kTag = 0;
+  private kW0 = 0;
+  private kW1 = 0;
 
   constructor(typeName: string) {
     this.prefix = `${typeName}:`;
@@ -47,43 +59,83 @@ export class EntityTable {
     return this.count;
   }
 
-  private hashOf(name: string, from: number): number {
-    let h = this.seed ^ 0x811c9dc5;
-    for (let i = from; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  /**
+   * Hashes `name[prefixLength, end)` (murmur3, four characters at a time) into `kTag`, with its
+   * first eight characters packed into `kW0`/`kW1`. False when it cannot be an interned id (empty,
+   * too long, or a character outside ASCII).
+   */
+  private hashKey(name: string, end: number): boolean {
+    const from = this.prefixLength;
+    const len = end - from;
+    if (len <= 0 || len > MAX_ID_LENGTH || end > name.length) return false;
+    let h = this.seed;
+    let w0 = 0;
+    let w1 = 0;
+    let any = 0;
+    let i = from;
+    for (let word = 0; i < end; word++) {
+      const stop = i + 4 < end ? i + 4 : end;
+      let w = 0;
+      for (let bit = 0; i < stop; i++, bit += 8) {
+        const c = name.charCodeAt(i);
+        any |= c;
+        w |= c << bit;
+      }
+      if (word === 0) w0 = w;
+      else if (word === 1) w1 = w;
+      let k = Math.imul(w, 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h ^= k;
+      h = (h << 13) | (h >>> 19);
+      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    }
+    if (any > 127) return false;
+    h ^= len;
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
-    return h ^ (h >>> 13);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    this.kTag = (h & ~LENGTH_BITS) | len;
+    this.kW0 = w0;
+    this.kW1 = w1;
+    return true;
   }
 
-  private equals(id: number, name: string, from: number): boolean {
-    const start = this.offsets[id]!;
-    const len = this.offsets[id + 1]! - start;
-    if (name.length - from !== len) return false;
+  // The characters past the inline eight of id `id` against `name[from + 8, end)` (lengths already match).
+  private tailEquals(id: number, name: string, end: number): boolean {
     const bytes = this.bytes;
-    for (let i = 0; i < len; i++) if (bytes[start + i] !== name.charCodeAt(from + i)) return false;
+    let at = this.offsets[id]! + INLINE;
+    for (let i = this.prefixLength + INLINE; i < end; i++, at++) if (bytes[at] !== name.charCodeAt(i)) return false;
     return true;
   }
 
   /** The number of `name` (`type:id`, of this table's type), or -1. */
   get(name: string): number {
-    return name.startsWith(this.prefix) ? this.lookup(name) : -1;
+    return name.startsWith(this.prefix) ? this.lookupRange(name, name.length) : -1;
   }
 
   /** {@link EntityTable.get} for a name the caller has already matched to this table's type. */
   lookup(name: string): number {
-    const from = this.prefixLength;
-    const h = this.hashOf(name, from);
+    return this.lookupRange(name, name.length);
+  }
+
+  /** {@link EntityTable.lookup} of `name[0, end)` (e.g. the object of `type:id#relation`). */
+  lookupRange(name: string, end: number): number {
+    if (!this.hashKey(name, end)) return -1;
+    const tag = this.kTag;
+    const w0 = this.kW0;
+    const w1 = this.kW1;
     const table = this.table;
     const mask = this.mask;
-    let slot = h & mask;
+    let slot = tag >>> this.shift;
     for (;;) {
-      const id = table[2 * slot + 1]!;
-      if (id === EMPTY) {
-        this.missName = name;
-        this.missHash = h;
-        return -1;
+      const at = slot << 2;
+      const n = table[at + 1]!;
+      if (n === 0) return -1;
+      if (table[at] === tag && table[at + 2] === w0 && table[at + 3] === w1 && ((tag & LENGTH_BITS) <= INLINE || this.tailEquals(n - 1, name, end))) {
+        return n - 1;
       }
-      if (table[2 * slot] === h && this.equals(id, name, from)) return id;
       slot = (slot + 1) & mask;
     }
   }
@@ -107,13 +159,18 @@ export class EntityTable {
    * nothing, when the id is not valid.
    */
   add(name: string): number {
+    return this.addRange(name, name.length);
+  }
+
+  /** {@link EntityTable.add} of `name[0, end)`. */
+  addRange(name: string, end: number): number {
     const from = this.prefixLength;
-    const len = name.length - from;
-    if (len <= 0 || len > MAX_ID_LENGTH || !name.startsWith(this.prefix)) return -1;
+    const len = end - from;
+    if (len <= 0 || len > MAX_ID_LENGTH || end > name.length || !name.startsWith(this.prefix)) return -1;
     if (this.byteLength + len > this.bytes.length) this.bytes = grow8(this.bytes, this.byteLength + len);
     const bytes = this.bytes;
     let at = this.byteLength;
-    for (let i = from; i < name.length; i++) {
+    for (let i = from; i < end; i++) {
       const c = name.charCodeAt(i);
       if (c > 127 || ID_CHAR[c] !== 1) return -1;
       bytes[at++] = c;
@@ -126,27 +183,32 @@ export class EntityTable {
     this.byteLength = at;
     this.count = id + 1;
     if (2 * this.count > this.mask + 1) this.rehash();
-    this.place(name === this.missName ? this.missHash : this.hashOf(name, from), id);
+    this.hashKey(name, end);
+    this.place(this.kTag, id + 1, this.kW0, this.kW1);
     return id;
   }
 
-  private place(h: number, id: number): void {
+  private place(tag: number, n: number, w0: number, w1: number): void {
     const table = this.table;
     const mask = this.mask;
-    let slot = h & mask;
-    while (table[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
-    table[2 * slot] = h;
-    table[2 * slot + 1] = id;
+    let slot = tag >>> this.shift;
+    while (table[(slot << 2) + 1] !== 0) slot = (slot + 1) & mask;
+    const at = slot << 2;
+    table[at] = tag;
+    table[at + 1] = n;
+    table[at + 2] = w0;
+    table[at + 3] = w1;
   }
 
   private rehash(): void {
     const old = this.table;
-    const capacity = 2 * (this.mask + 1);
-    this.table = new Int32Array(2 * capacity).fill(EMPTY);
-    this.mask = capacity - 1;
-    for (let slot = 0; slot < old.length; slot += 2) {
-      const id = old[slot + 1]!;
-      if (id !== EMPTY) this.place(old[slot]!, id);
+    const bits = 33 - this.shift;
+    this.table = new Int32Array(4 << bits);
+    this.mask = (1 << bits) - 1;
+    this.shift = 32 - bits;
+    for (let at = 0; at < old.length; at += 4) {
+      const n = old[at + 1]!;
+      if (n !== 0) this.place(old[at]!, n, old[at + 2]!, old[at + 3]!);
     }
   }
 

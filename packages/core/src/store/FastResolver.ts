@@ -84,14 +84,14 @@ export class FastResolver {
     if (ut < 0) return false;
     let slot: number;
     let kind: number;
-    let userObject = user;
+    let userEnd = user.length;
     if (hash >= 0) {
       if (r.isTupleset) return false;
       const urel = this.relIds[ut]!.get(user.slice(hash + 1));
       if (urel === undefined) return false;
       slot = r.usersetSlotByRel.get(urel) ?? -1;
       kind = SLOT_USERSET;
-      userObject = user.slice(0, hash);
+      userEnd = hash;
     } else if (user.length === uc + 2 && user.charCodeAt(uc + 1) === STAR) {
       if (r.isTupleset) return false;
       slot = r.wildcardSlotByType[ut]!;
@@ -105,10 +105,10 @@ export class FastResolver {
     const users = this.entities[ut]!;
     let uid = 0;
     if (kind !== SLOT_WILDCARD) {
-      uid = users.lookup(userObject);
+      uid = users.lookupRange(user, userEnd);
       if (uid < 0) {
         // `add` validates the id as it copies it; an invalid one takes the slow path.
-        if (!intern || (uid = users.add(userObject)) < 0) return false;
+        if (!intern || (uid = users.addRange(user, userEnd)) < 0) return false;
       }
     }
     let obj = objects.lookup(object);

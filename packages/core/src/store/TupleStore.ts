@@ -42,7 +42,7 @@ const WILDCARD_USER = 0;
  * An immutable, indexed set of relationship tuples for one compiled model. Ids are interned to
  * integers per type; every direct slot of the model (a relation's `user`, `user:*` or
  * `group#member` restriction) has a forward index (object → users) and a reverse index
- * (user → objects), each an {@link AdjIndex} in typed arrays.
+ * (user → objects), each an adjacency index in typed arrays.
  *
  * Versions: {@link TupleStore.write} returns a new store and leaves this one untouched. The new
  * version shares every unchanged index and the append-only id tables, and holds changed keys in
@@ -212,6 +212,13 @@ export class TupleStore {
     const id = this.entities[type]!.lookup(name);
     if (id >= 0 || this.local === null) return id;
     return this.local.maps[type]!.get(name) ?? -1;
+  }
+
+  /** {@link TupleStore.entityIdOfTyped} of `name[0, end)` (the object of `type:id#relation`). @internal */
+  entityIdOfTypedRange(type: number, name: string, end: number): number {
+    const id = this.entities[type]!.lookupRange(name, end);
+    if (id >= 0 || this.local === null) return id;
+    return this.local.maps[type]!.get(name.slice(0, end)) ?? -1;
   }
 
   /** The `type:id` of entity `id` of type `type`. @internal */

@@ -355,6 +355,49 @@ describe('HttpBundleSource', () => {
     await until(() => r.kinds().length === 2);
   });
 
+  it('confirms the current revision to the sink when the server has nothing new (304, empty long poll)', async () => {
+    const server = fakeServer();
+    const r = recorder();
+    const beats: { revision: string; at: number }[] = [];
+    const sink: SnapshotSink = { ...r.sink, heartbeat: (revision) => beats.push({ revision, at: Date.now() }) };
+    make(server).start(sink);
+    await until(() => server.requests.length === 2);
+    expect(beats).toEqual([]);
+    // The held long poll ends empty after `wait` seconds: a heartbeat, not a delivery.
+    await vi.advanceTimersByTimeAsync(30_100);
+    expect(beats.map((b) => b.revision)).toEqual(['1']);
+    expect(r.kinds()).toEqual(['snapshot']);
+    server.write({ writes: [t('user:b')], deletes: [] });
+    await until(() => r.kinds().length === 2);
+    await vi.advanceTimersByTimeAsync(30_100);
+    expect(beats.map((b) => b.revision)).toEqual(['1', '2']);
+    await source?.stop();
+
+    // Poll mode without a change feed: every 304 is a heartbeat.
+    const polled = fakeServer();
+    const p = recorder();
+    const polledBeats: string[] = [];
+    make(polled, { mode: 'poll', interval: 1_000, changesUrl: false }).start({ ...p.sink, heartbeat: (revision) => polledBeats.push(revision) });
+    await until(() => polled.requests.length === 4);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(polledBeats).toEqual(['1', '1', '1']);
+  });
+
+  it('carries on when a sink heartbeat throws', async () => {
+    const server = fakeServer();
+    const r = recorder();
+    make(server, { mode: 'poll', interval: 1_000, changesUrl: false }).start({
+      ...r.sink,
+      heartbeat: () => {
+        throw new Error('broken heartbeat handler');
+      },
+    });
+    await until(() => server.requests.length === 3);
+    server.write({ writes: [t('user:b')], deletes: [] });
+    await until(() => r.kinds().length === 2);
+    expect(r.errors()).toEqual([]);
+  });
+
   it('derives the change URL next to the bundle URL, keeping the query', async () => {
     const server = fakeServer();
     const r = recorder();

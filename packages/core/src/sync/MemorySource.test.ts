@@ -159,6 +159,33 @@ describe('MemorySource', () => {
     expect(b.kinds()).toEqual(['snapshot', 'changes']);
   });
 
+  it('confirms the current revision to idle sinks when a write changes nothing', async () => {
+    const source = new MemorySource({ model, revision: 0, tuples: [t('user:a')] });
+    const beats: string[] = [];
+    const r = recorder();
+    source.start({ ...r.sink, heartbeat: (revision) => beats.push(revision) });
+    expect(source.write([t('user:a')])).toBe('0');
+    expect(source.delete([t('user:zz')])).toBe('0');
+    expect(beats).toEqual(['0', '0']);
+    source.write([t('user:b')]);
+    expect(beats).toEqual(['0', '0']);
+    source.write([t('user:b')]);
+    expect(beats).toEqual(['0', '0', '1']);
+
+    // A sink still busy with a delivery is not told anything until it has caught up.
+    let release: () => void = () => {};
+    const slow = recorder({ delay: () => new Promise<void>((resolve) => (release = resolve)) });
+    const slowBeats: string[] = [];
+    source.start({ ...slow.sink, heartbeat: (revision) => slowBeats.push(revision) });
+    source.write([t('user:b')]);
+    expect(slowBeats).toEqual([]);
+    release();
+    await source.settled();
+    source.write([t('user:b')]);
+    expect(slowBeats).toEqual(['1']);
+    await source.stop();
+  });
+
   it('seeds the first revision from the clock, so a restart never reuses one', () => {
     const before = Date.now() * 1000;
     const revision = Number(new MemorySource({ model }).revision);

@@ -1,0 +1,21 @@
+export { createAuthorizer } from './createAuthorizer';
+export type {
+  AtRevision,
+  Authorizer,
+  AuthorizerEvents,
+  AuthorizerOperation,
+  AuthorizerOptions,
+  AuthorizerStatus,
+  BatchCheckResult,
+  CacheStats,
+  ConsistencyOptions,
+  DecisionCacheOptions,
+  DecisionEvent,
+  DecisionLogOptions,
+  EvaluationErrorEvent,
+  FreshEvent,
+  ReadyOptions,
+  RevisionStamp,
+  SnapshotEvent,
+  StaleEvent,
+} from './types';

@@ -1,0 +1,3 @@
+export { applyChanges } from './applyChanges';
+export { createSnapshot } from './createSnapshot';
+export type { Snapshot, SnapshotChanges, SnapshotInput, SnapshotOptions, SnapshotTupleRef } from './types';
