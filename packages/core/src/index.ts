@@ -189,7 +189,7 @@ export type {
 
 // snapshots
 export { applyChanges, createSnapshot } from './snapshot/index';
-export type { Snapshot, SnapshotChanges, SnapshotInput, SnapshotOptions, SnapshotTupleRef } from './snapshot/index';
+export type { Snapshot, SnapshotOptions } from './snapshot/index';
 
 // authorizer: the object every service holds
 export { createAuthorizer } from './authorizer/index';

@@ -4,7 +4,7 @@ import { createTupleStore } from '../store/TupleStore';
 import type { TupleStore } from '../store/TupleStore';
 import type { TupleKey } from '../store/types';
 import { assemble, compileValidated } from './build';
-import type { Snapshot, SnapshotChanges, SnapshotOptions, SnapshotTupleRef } from './types';
+import type { Snapshot, ChangeSet, SnapshotOptions, TupleKeyWithoutCondition } from './types';
 import { checkModelId, checkRevision, checkTuples, compareCanonical, malformed, tupleId } from './validate';
 
 /**
@@ -30,7 +30,7 @@ import { checkModelId, checkRevision, checkTuples, compareCanonical, malformed, 
  * next.revision; // '2'; snapshot.revision is still '1'
  * @see docs/guide/authorizer.md
  */
-export function applyChanges(snapshot: Snapshot, changes: SnapshotChanges, options: SnapshotOptions = {}): Snapshot {
+export function applyChanges(snapshot: Snapshot, changes: ChangeSet, options: SnapshotOptions = {}): Snapshot {
   if (changes === null || typeof changes !== 'object') throw malformed('change set: expected an object with from, to, writes and deletes');
   const from = checkRevision(changes.from, 'change set: from');
   const to = checkRevision(changes.to, `change set ${from}→?: to`);
@@ -64,11 +64,11 @@ export function applyChanges(snapshot: Snapshot, changes: SnapshotChanges, optio
  * Applies deletes, then writes, to `base` with the change-set rules, on top of the store's
  * OpenFGA-style write (which refuses a write of an existing tuple and a delete of a missing one).
  */
-function writeTuples(compiled: CompiledModel, base: TupleStore, writes: readonly TupleKey[], deletes: readonly SnapshotTupleRef[]): TupleStore {
+function writeTuples(compiled: CompiledModel, base: TupleStore, writes: readonly TupleKey[], deletes: readonly TupleKeyWithoutCondition[]): TupleStore {
   // Later writes of the same tuple win; a replaced tuple is deleted first.
   const written = new Map<string, TupleKey>();
   for (const t of writes) written.set(tupleId(t), t);
-  const removed = new Map<string, SnapshotTupleRef>();
+  const removed = new Map<string, TupleKeyWithoutCondition>();
   for (const t of deletes) removed.set(tupleId(t), { user: t.user, relation: t.relation, object: t.object });
   let overlap = false;
   for (const [id, t] of written) {
@@ -96,7 +96,7 @@ function writeTuples(compiled: CompiledModel, base: TupleStore, writes: readonly
 }
 
 /** `base`'s tuples without the removed and replaced ones, then the writes. */
-function* merged(base: TupleStore, removed: ReadonlyMap<string, SnapshotTupleRef>, written: ReadonlyMap<string, TupleKey>): Generator<TupleKey> {
+function* merged(base: TupleStore, removed: ReadonlyMap<string, TupleKeyWithoutCondition>, written: ReadonlyMap<string, TupleKey>): Generator<TupleKey> {
   for (const t of base.tuples()) {
     const id = tupleId(t);
     if (!removed.has(id) && !written.has(id)) yield t;

@@ -2,7 +2,7 @@ import { toGatehouseError } from '../errors/index';
 import { createTupleStore } from '../store/TupleStore';
 import type { TupleKey } from '../store/types';
 import { assemble, compileValidated } from './build';
-import type { Snapshot, SnapshotInput, SnapshotOptions } from './types';
+import type { Snapshot, SnapshotData, SnapshotOptions } from './types';
 import { checkModelId, checkRevision, checkTuples, malformed } from './validate';
 
 /**
@@ -24,7 +24,7 @@ import { checkModelId, checkRevision, checkTuples, malformed } from './validate'
  * snapshot.evaluator.check({ user: 'user:anne', relation: 'viewer', object: 'track:t1' });
  * @see docs/guide/authorizer.md
  */
-export function createSnapshot(data: SnapshotInput, options: SnapshotOptions = {}): Snapshot {
+export function createSnapshot(data: SnapshotData, options: SnapshotOptions = {}): Snapshot {
   if (data === null || typeof data !== 'object') throw malformed('snapshot: expected an object with model, modelId, revision and tuples');
   const revision = checkRevision(data.revision, 'snapshot');
   const modelId = checkModelId(data.modelId, `snapshot ${revision}`);

@@ -1,3 +1,3 @@
 export { applyChanges } from './applyChanges';
 export { createSnapshot } from './createSnapshot';
-export type { Snapshot, SnapshotChanges, SnapshotInput, SnapshotOptions, SnapshotTupleRef } from './types';
+export type { ChangeSet, Revision, Snapshot, SnapshotData, SnapshotOptions, TupleKeyWithoutCondition } from './types';

@@ -4,12 +4,21 @@ import type { AuthorizationModel } from '../model/types';
 import type { TupleStore } from '../store/TupleStore';
 import type { TupleKey } from '../store/types';
 
-// The input shapes below are structurally the sync layer's `SnapshotData`, `ChangeSet` and
-// `TupleKeyWithoutCondition`: snapshot sits to the left of sync in core's import order, so it
-// states what it accepts itself (a type test keeps the two in step).
+/**
+ * A snapshot revision: the decimal string of a non-negative integer in canonical form (`"0"`,
+ * `"42"`, never `"042"` or `"+1"`). Revisions only grow within one upstream, and every change to
+ * the model or the tuples produces a greater one.
+ *
+ * They are strings, not numbers, because the PostgreSQL store counts them in a `bigint`, which a
+ * JSON number cannot carry past 2^53 without losing digits. Canonical form makes equal revisions
+ * equal strings; {@link compareRevisions} orders them numerically.
+ *
+ * @see docs/reference/bundle-format.md
+ */
+export type Revision = string;
 
-/** A tuple's identity: object, relation and user, without the condition. How a delete names a tuple. */
-export interface SnapshotTupleRef {
+/** A tuple without its condition: how deletes name a tuple (a tuple's identity is object, relation and user). */
+export interface TupleKeyWithoutCondition {
   /** The user: `user:anne`, `user:*` or `team:core#member`. */
   readonly user: string;
   /** The relation. */
@@ -19,35 +28,44 @@ export interface SnapshotTupleRef {
 }
 
 /**
- * Everything a snapshot is built from: the model, its id, the revision and every tuple. The sync
- * layer's `SnapshotData` has this shape.
+ * Everything needed to evaluate checks at one revision: the model, its id and every tuple. This
+ * is what a full bundle carries and what a source hands its sink on a full load.
+ *
+ * Tuples are unique by object, relation and user; if a list repeats one, the later entry wins, as a
+ * write would. The model is validated (structure and OpenFGA's semantic rules) and compiled when
+ * a snapshot is built from it. Tuples whose type the model no longer defines are kept (OpenFGA keeps them across
+ * model changes) and simply never match.
  */
-export interface SnapshotInput {
-  /** The authorization model. It is validated (structure and OpenFGA's semantic rules) and compiled. */
+export interface SnapshotData {
+  /** The authorization model. */
   readonly model: AuthorizationModel;
-  /** The model's id. */
+  /** The model's id (a ULID in OpenFGA); a new model gets a new id. */
   readonly modelId: string;
-  /** The revision: a non-negative integer in canonical decimal form (`"42"`). */
-  readonly revision: string;
-  /** Every tuple. If a tuple (object, relation, user) appears twice, the later entry wins. */
+  /** The revision this snapshot is at. */
+  readonly revision: Revision;
+  /** Every relationship tuple. */
   readonly tuples: readonly TupleKey[];
 }
 
 /**
- * What changed between two revisions: the sync layer's `ChangeSet`. Applied atomically: the model
- * first (when present), then `deletes`, then `writes`; a write replaces a tuple with the same
- * object, relation and user.
+ * What changed between two revisions. Applying it to the snapshot at `from` yields the snapshot at
+ * `to`, atomically: first the model (when present), then `deletes`, then `writes`. A write
+ * replaces a tuple with the same object, relation and user (that is how a condition changes).
+ *
+ * `writes` and `deletes` never name the same tuple: a change set is the net effect of everything
+ * between the two revisions (see `mergeChangeSets`). An empty change set (`from === to`) means
+ * "nothing new".
  */
-export interface SnapshotChanges {
-  /** The revision the changes apply to: must be the snapshot's. */
-  readonly from: string;
-  /** The revision they produce; `>= from`. */
-  readonly to: string;
+export interface ChangeSet {
+  /** The revision this change set applies to. */
+  readonly from: Revision;
+  /** The revision it produces; `>= from`. */
+  readonly to: Revision;
   /** Tuples added or replaced. */
   readonly writes: readonly TupleKey[];
-  /** Tuples removed; removing an absent tuple does nothing. */
-  readonly deletes: readonly SnapshotTupleRef[];
-  /** A new model; present together with `modelId`. */
+  /** Tuples removed; a delete of an absent tuple does nothing. */
+  readonly deletes: readonly TupleKeyWithoutCondition[];
+  /** A new model, when the model changed; present together with `modelId`. */
   readonly model?: AuthorizationModel;
   /** The new model's id; present together with `model`. */
   readonly modelId?: string;

@@ -1,17 +1,8 @@
 import { GatehouseError } from '../errors/index';
 
-/**
- * A snapshot revision: the decimal string of a non-negative integer in canonical form (`"0"`,
- * `"42"`, never `"042"` or `"+1"`). Revisions only grow within one upstream, and every change to
- * the model or the tuples produces a greater one.
- *
- * They are strings, not numbers, because the PostgreSQL store counts them in a `bigint`, which a
- * JSON number cannot carry past 2^53 without losing digits. Canonical form makes equal revisions
- * equal strings; {@link compareRevisions} orders them numerically.
- *
- * @see docs/reference/bundle-format.md
- */
-export type Revision = string;
+import type { Revision } from '../snapshot/types';
+
+export type { Revision } from '../snapshot/types';
 
 // Generous cap (a bigint has 19 digits) that keeps a hostile payload from making compares costly.
 const REVISION = /^(?:0|[1-9][0-9]{0,39})$/;
