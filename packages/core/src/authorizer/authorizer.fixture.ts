@@ -47,17 +47,8 @@ export const model: AuthorizationModel = parseDSL(MODEL_DSL);
 /** The same model with `doc#viewer` no longer excluding `blocked` (a model change that flips answers). */
 export const model2: AuthorizationModel = parseDSL(MODEL_DSL.replace(') but not blocked', ')'));
 
-/** A small seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, shared with the sync fixtures. */
+export { seededRandom as rng } from '../sync/creatorPlatform.fixture';
 
 const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 
