@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GatehouseError, httpStatusOf, openfgaCodeOf } from '../errors/index';
 import type { TupleKey } from '../store/types';
 import { MemorySource } from '../sync/MemorySource';
+import type { SnapshotSource } from '../sync/source';
 import { data, model, model2, ScriptedSource } from './authorizer.fixture';
 import { createAuthorizer } from './createAuthorizer';
 import type { Authorizer, DecisionEvent, EvaluationErrorEvent, SnapshotEvent } from './types';
@@ -189,6 +190,9 @@ describe('createAuthorizer: lifecycle', () => {
     ['a NaN timeout', { consistencyTimeoutMs: Number.NaN }, /consistencyTimeoutMs/],
     ['an unknown onStale', { onStale: 'ignore' as 'deny' }, /onStale must be 'deny' or 'serve', got "ignore"/],
     ['a zero depth', { maxDepth: 0 }, /maxDepth must be a positive integer/],
+    ['a source that is not a source', { source: {} as SnapshotSource }, /source must be a snapshot source \(an object with start\(\) and stop\(\)\)/],
+    ['a clock that is not a function', { now: 5 as unknown as () => number }, /now must be a function, got 5/],
+    ['several problems at once', { maxDepth: 0, onStale: 'x' as 'deny' }, /onStale must be 'deny' or 'serve', got "x"; maxDepth must be a positive integer, got 0/],
   ])('refuses %s', (_, options, message) => {
     const error = thrown(() => createAuthorizer(options));
     expect(error.code).toBe('validation_error');

@@ -9,6 +9,7 @@ import { compareRevisions, isRevision, toRevision } from '../sync/revision';
 import type { Revision } from '../sync/revision';
 import type { SnapshotSource } from '../sync/source';
 import type { ChangeSet, SnapshotData } from '../sync/types';
+import { parseAuthorizerOptions } from './options';
 import { checkCacheKey, snapshotKeyPrefix } from './cacheKey';
 import type {
   AtRevision,
@@ -97,24 +98,20 @@ class AuthorizerImpl implements Authorizer {
   private stopping: Promise<void> | undefined;
 
   constructor(options: AuthorizerOptions) {
-    if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object', options);
+    parseAuthorizerOptions(options);
     this.source = options.source;
     this.clock = options.now ?? (() => Date.now());
-    this.readyTimeout = duration(options.readyTimeoutMs, 'readyTimeoutMs', undefined);
-    this.consistencyTimeout = duration(options.consistencyTimeoutMs, 'consistencyTimeoutMs', DEFAULT_CONSISTENCY_TIMEOUT) as number;
-    this.maxStaleness = duration(options.maxStaleness, 'maxStaleness', Number.POSITIVE_INFINITY) as number;
-    if (options.onStale !== undefined && options.onStale !== 'deny' && options.onStale !== 'serve') throw invalidOption('onStale', "'deny' or 'serve'", options.onStale);
+    this.readyTimeout = options.readyTimeoutMs;
+    this.consistencyTimeout = options.consistencyTimeoutMs ?? DEFAULT_CONSISTENCY_TIMEOUT;
+    this.maxStaleness = options.maxStaleness ?? Number.POSITIVE_INFINITY;
     this.denyStale = options.onStale !== 'serve';
     this.allowRollback = options.allowRevisionRollback === true;
     const max = options.cache?.max ?? DEFAULT_CACHE_MAX;
-    if (!Number.isSafeInteger(max) || max < 0) throw invalidOption('cache.max', 'a non-negative integer', max);
     this.cacheMax = max;
     this.cache = max > 0 ? new LRUCache({ max }) : undefined;
     const rate = options.decisionLog === undefined ? 0 : (options.decisionLog.sampleRate ?? 1);
-    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw invalidOption('decisionLog.sampleRate', 'a number from 0 to 1', rate);
     this.sampleRate = rate;
     this.random = options.decisionLog?.random ?? Math.random;
-    if (options.maxDepth !== undefined && (!Number.isSafeInteger(options.maxDepth) || options.maxDepth < 1)) throw invalidOption('maxDepth', 'a positive integer', options.maxDepth);
     this.snapshotOptions = { now: this.clock, ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }) };
   }
 
@@ -657,12 +654,3 @@ function guarded(listener: () => void): void {
 }
 
 /** A duration option in ms: a non-negative number (`Infinity` allowed), or the fallback when absent. */
-function duration(value: number | undefined, name: string, fallback: number | undefined): number | undefined {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0)) throw invalidOption(name, 'a non-negative number of ms', value);
-  return value;
-}
-
-function invalidOption(name: string, expected: string, value: unknown): GatehouseError {
-  return new GatehouseError('validation_error', `createAuthorizer: ${name} must be ${expected}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
-}
