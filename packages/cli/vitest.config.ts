@@ -1,0 +1,7 @@
+import { defineProject, mergeConfig } from 'vitest/config';
+import { sharedTestOptions } from '../../vitest.shared';
+
+export default mergeConfig(
+  sharedTestOptions,
+  defineProject({ test: { name: 'cli', globalSetup: ['./test/globalSetup.ts'], testTimeout: 60_000, hookTimeout: 300_000 } }),
+);
