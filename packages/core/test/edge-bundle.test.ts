@@ -47,6 +47,11 @@ describe('edge/browser bundle', () => {
     expect(nodeImports(metafile)).toEqual([]);
   });
 
+  it('@gatehouse/core/http bundles for the browser with no Node built-ins or WASM', async () => {
+    const { metafile } = await bundle('src/http/index.ts');
+    expect(nodeImports(metafile)).toEqual([]);
+  });
+
   it('the main entry does not pull the DSL parser into the bundle', async () => {
     const { metafile } = await bundle('src/index.ts');
     const inputs = Object.keys(metafile.inputs);

@@ -436,15 +436,18 @@ export class Checker {
     let cyc = false;
     let usersets = false;
     for (let i = lo; i < hi; i++) {
+      // Values and slots sit in two arrays: reading both up front overlaps their cache misses,
+      // and the parent links a tuple-to-userset reads next are then in cache too.
+      const v = arr[i]!;
       const s = sarr[i]!;
       if (mask[s] !== 1) continue;
       const k = kinds[s]!;
       let match: boolean;
-      if (k === SLOT_OBJECT) match = kind === USER_OBJECT && userTypes[s] === userType && arr[i] === userId;
+      if (k === SLOT_OBJECT) match = kind === USER_OBJECT && userTypes[s] === userType && v === userId;
       else if (k === SLOT_WILDCARD) match = kind !== USER_USERSET && userTypes[s] === userType;
       else {
         usersets = true;
-        match = kind === USER_USERSET && usersetRels[s] === userRel && arr[i] === userId;
+        match = kind === USER_USERSET && usersetRels[s] === userRel && v === userId;
       }
       if (!match) continue;
       const ref = carr === null ? 0 : carr[i]!;

@@ -1,6 +1,7 @@
 import { GatehouseError, isGatehouseError, toGatehouseError } from '../errors/index';
 import type { CompiledModel } from '../model/compile';
 import { conditionSetOf } from '../store/conditionSet';
+import { isValidIdRange } from '../store/EntityTable';
 import type { TupleStore } from '../store/TupleStore';
 import type { ConditionContext, TupleKey } from '../store/types';
 import { Checker, CYCLE, ERROR, FALSE, TRUE, USER_OBJECT, USER_USERSET, USER_WILDCARD } from './Checker';
@@ -225,9 +226,18 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
     } else {
       uid = store.entityIdOfTyped(ut, user);
     }
-    if (uid < 0) return -1;
-    const oid = store.entityIdOfTyped(ot, object);
-    if (oid < 0) return -1;
+    // Ids no tuple mentions get request-local negative numbers, as `RequestIds` hands them out
+    // (the user first; the object shares the user's number when it names the same object).
+    if (uid < 0) {
+      if (!isValidIdRange(user, uc + 1, hash >= 0 ? hash : user.length)) return -1;
+      uid = -1;
+    }
+    let oid = store.entityIdOfTyped(ot, object);
+    if (oid < 0) {
+      if (!isValidIdRange(object, oc + 1, object.length)) return -1;
+      const sameAsUser = ut === ot && kind !== USER_WILDCARD && (hash >= 0 ? object.length === hash && user.startsWith(object) : object === user);
+      oid = uid !== -1 || sameAsUser ? -1 : -2;
+    }
     const checker = this.checker;
     this.busy = true;
     try {

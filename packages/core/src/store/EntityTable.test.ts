@@ -32,6 +32,51 @@ describe('EntityTable', () => {
     expect(t.get('user:u200000')).toBe(-1);
   });
 
+  it('tells apart ids of every length, short ones held in the table and long ones in records', () => {
+    const ids = fc.uniqueArray(fc.stringMatching(/^[a-z0-9_|@.+/-][a-zA-Z0-9_|*@.+/-]{0,39}$/), { maxLength: 60 });
+    fc.assert(
+      fc.property(ids, fc.array(fc.stringMatching(/^[a-z0-9]{1,40}$/), { maxLength: 20 }), (names, probes) => {
+        const t = new EntityTable('doc');
+        names.forEach((id, i) => expect(t.add(`doc:${id}`)).toBe(i));
+        names.forEach((id, i) => {
+          expect(t.get(`doc:${id}`)).toBe(i);
+          expect(t.name(i)).toBe(`doc:${id}`);
+          // A userset's object is looked up without slicing it off.
+          expect(t.lookupRange(`doc:${id}#member`, 4 + id.length)).toBe(i);
+        });
+        for (const p of probes) expect(t.get(`doc:${p}`)).toBe(names.indexOf(p));
+      }),
+    );
+  });
+
+  it('keeps long ids findable as the table grows', () => {
+    const t = new EntityTable('doc');
+    const id = (i: number) => `doc:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    for (let i = 0; i < 20_000; i++) expect(t.add(id(i))).toBe(i);
+    for (let i = 0; i < 20_000; i += 101) {
+      expect(t.get(id(i))).toBe(i);
+      expect(t.name(i)).toBe(id(i));
+    }
+    expect(t.get(id(20_000))).toBe(-1);
+  });
+
+  it('finds nothing for names that differ only past the first characters, in length, or outside ASCII', () => {
+    const t = new EntityTable('doc');
+    const long = 'abcdefghijklmnopqrstuvwxyz-0123456789';
+    expect(t.add(`doc:${long}`)).toBe(0);
+    expect(t.add('doc:abcdefghi')).toBe(1);
+    expect(t.get(`doc:${long.slice(0, -1)}x`)).toBe(-1);
+    expect(t.get(`doc:${long}0`)).toBe(-1);
+    expect(t.get('doc:abcdefgh')).toBe(-1);
+    expect(t.get('doc:abcdefghij')).toBe(-1);
+    // 'ŉ' (U+0149) has the low byte of 'I': it must not alias it.
+    expect(t.add('doc:I')).toBe(2);
+    expect(t.get('doc:\u0149')).toBe(-1);
+    expect(t.get('doc:abcdefghi')).toBe(1);
+    expect(t.get(`doc:${long}`)).toBe(0);
+    expect(t.lookupRange('doc:abcdefghi', 20)).toBe(-1);
+  });
+
   it("accepts exactly the ids OpenFGA's id rule accepts", () => {
     const chars = fc.constantFrom(...'aZ09_|*@.+/-:#é $'.split(''));
     fc.assert(

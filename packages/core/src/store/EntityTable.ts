@@ -6,20 +6,36 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
 const MAX_ID_LENGTH = 256;
 // The low bits of a stored tag hold the id's length (at most 256, so 9 bits).
 const LENGTH_BITS = 0x1ff;
-// Ids up to this many characters sit whole in their hash table entry.
-const INLINE = 8;
+// Ids up to this many characters sit whole in their hash table entry (7 bits a character: ids
+// are ASCII).
+const INLINE = 9;
 const INITIAL_BITS = 8;
+
+/**
+ * True when `s[from, end)` is a valid object id under OpenFGA's rule (as `isValidObjectId`), read
+ * in place.
+ */
+export function isValidIdRange(s: string, from: number, end: number): boolean {
+  if (end <= from || end - from > MAX_ID_LENGTH || end > s.length || s.charCodeAt(from) === 42) return false;
+  for (let i = from; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || ID_CHAR[c] !== 1) return false;
+  }
+  return true;
+}
 
 /**
  * Interns the ids of one type to dense integers, in insertion order, in typed arrays: the id
  * characters back to back in one byte buffer, and an open-addressing hash table of 16-byte
- * entries `(tag, number + 1, first 4 characters, next 4 characters)`, where the tag is the hash
- * with the id's length in its low bits. Off the JS heap, with no per-id object for the garbage
- * collector, and no Map (V8 caps a Map at 2^24 entries; this table only needs memory).
+ * entries `(tag, ref, key0, key1)`. The tag is the id's hash with its length in the low bits; the
+ * key words hold its first nine characters, seven bits each (ids are ASCII). The ref is the
+ * number + 1 for an id of at most nine characters, which the entry alone identifies; for a longer
+ * id it is `-(record + 1)`, the place in the byte buffer of a record holding the number and then
+ * every character.
  *
- * An id of at most 8 characters is compared inside its entry, so a lookup usually reads one
- * cache line of the table and nothing else; longer ids compare their tail with the byte buffer.
- * Four entries share a cache line, so linear probing rarely leaves it.
+ * So a lookup reads one cache line of the table for a short id, and one more (the record) for a
+ * long one; four entries share a line, so linear probing rarely leaves it. No Map (V8 caps a Map
+ * at 2^24 entries; this table only needs memory), and no per-id object for the garbage collector.
  *
  * Lookups take the full `type:id` string and read the id from `prefixLength` on (up to an end
  * index, so `type:id#relation` needs no slice either). Ids are ASCII (OpenFGA's id rule allows
@@ -37,15 +53,17 @@ export class EntityTable {
   private byteLength = 0;
   private offsets: Int32Array = new Int32Array(257);
   private count = 0;
-  // Four Int32 per entry; capacity is a power of two, at most half full. Number 0 marks a free entry.
+  // Four Int32 per entry; capacity is a power of two, at most half full. Ref 0 marks a free entry.
   private table: Int32Array = new Int32Array(4 << INITIAL_BITS);
   private mask = (1 << INITIAL_BITS) - 1;
   private shift = 32 - INITIAL_BITS;
   private readonly seed: number;
-  // The key of the last `hashKey` call (no allocation for a multi-value result).
-  private kTag = 0;
-  private kW0 = 0;
-  private kW1 = 0;
+  /** The key of the last {@link EntityTable.hashKey} call (no allocation for a multi-value result). @internal */
+  kTag = 0;
+  /** See {@link EntityTable.kTag}. @internal */
+  kW0 = 0;
+  /** See {@link EntityTable.kTag}. @internal */
+  kW1 = 0;
 
   constructor(typeName: string) {
     this.prefix = `${typeName}:`;
@@ -60,20 +78,29 @@ export class EntityTable {
   }
 
   /**
-   * Hashes `name[prefixLength, end)` (murmur3, four characters at a time) into `kTag`, with its
-   * first eight characters packed into `kW0`/`kW1`. False when it cannot be an interned id (empty,
-   * too long, or a character outside ASCII).
+   * Hashes `name[prefixLength, end)` (murmur3 over the key words, then four characters a word)
+   * into `kTag`, with its first nine characters packed into `kW0`/`kW1`. False when it cannot be
+   * an interned id (empty, too long, or a character outside ASCII). @internal
    */
-  private hashKey(name: string, end: number): boolean {
+  hashKey(name: string, end: number): boolean {
     const from = this.prefixLength;
     const len = end - from;
     if (len <= 0 || len > MAX_ID_LENGTH || end > name.length) return false;
-    let h = this.seed;
+    let any = 0;
     let w0 = 0;
     let w1 = 0;
-    let any = 0;
-    let i = from;
-    for (let word = 0; i < end; word++) {
+    const head = from + (len < INLINE ? len : INLINE);
+    for (let i = from, bit = 0; i < head; i++, bit += 7) {
+      const c = name.charCodeAt(i);
+      any |= c;
+      if (bit < 28) w0 |= c << bit;
+      else if (bit === 28) {
+        w0 |= c << 28;
+        w1 = c >>> 4;
+      } else w1 |= c << (bit - 32);
+    }
+    let h = mix(mix(this.seed, w0), w1);
+    for (let i = head; i < end; ) {
       const stop = i + 4 < end ? i + 4 : end;
       let w = 0;
       for (let bit = 0; i < stop; i++, bit += 8) {
@@ -81,13 +108,7 @@ export class EntityTable {
         any |= c;
         w |= c << bit;
       }
-      if (word === 0) w0 = w;
-      else if (word === 1) w1 = w;
-      let k = Math.imul(w, 0xcc9e2d51);
-      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-      h ^= k;
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+      h = mix(h, w);
     }
     if (any > 127) return false;
     h ^= len;
@@ -102,12 +123,13 @@ export class EntityTable {
     return true;
   }
 
-  // The characters past the inline eight of id `id` against `name[from + 8, end)` (lengths already match).
-  private tailEquals(id: number, name: string, end: number): boolean {
+  // The number in the long-id record at `record` if its characters past the inline nine equal
+  // `name[prefixLength + 9, end)` (lengths already match), else -1.
+  private recordMatch(record: number, name: string, end: number): number {
     const bytes = this.bytes;
-    let at = this.offsets[id]! + INLINE;
-    for (let i = this.prefixLength + INLINE; i < end; i++, at++) if (bytes[at] !== name.charCodeAt(i)) return false;
-    return true;
+    let at = record + 4 + INLINE;
+    for (let i = this.prefixLength + INLINE; i < end; i++, at++) if (bytes[at] !== name.charCodeAt(i)) return -1;
+    return bytes[record]! | (bytes[record + 1]! << 8) | (bytes[record + 2]! << 16) | (bytes[record + 3]! << 24);
   }
 
   /** The number of `name` (`type:id`, of this table's type), or -1. */
@@ -122,22 +144,33 @@ export class EntityTable {
 
   /** {@link EntityTable.lookup} of `name[0, end)` (e.g. the object of `type:id#relation`). */
   lookupRange(name: string, end: number): number {
-    if (!this.hashKey(name, end)) return -1;
-    const tag = this.kTag;
-    const w0 = this.kW0;
-    const w1 = this.kW1;
+    return this.hashKey(name, end) ? this.findKey(name, end, this.kTag, this.kW0, this.kW1) : -1;
+  }
+
+  /** {@link EntityTable.lookupRange} with the key {@link EntityTable.hashKey} computed. @internal */
+  findKey(name: string, end: number, tag: number, w0: number, w1: number): number {
     const table = this.table;
     const mask = this.mask;
     let slot = tag >>> this.shift;
     for (;;) {
       const at = slot << 2;
-      const n = table[at + 1]!;
-      if (n === 0) return -1;
-      if (table[at] === tag && table[at + 2] === w0 && table[at + 3] === w1 && ((tag & LENGTH_BITS) <= INLINE || this.tailEquals(n - 1, name, end))) {
-        return n - 1;
+      const ref = table[at + 1]!;
+      if (ref === 0) return -1;
+      if (table[at] === tag && table[at + 2] === w0 && table[at + 3] === w1) {
+        if (ref > 0) return ref - 1;
+        const id = this.recordMatch(-ref - 1, name, end);
+        if (id >= 0) return id;
       }
       slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * Reads the table word a lookup of key `tag` starts at. A bulk load reads the words of a whole
+   * batch of names first, in a tight loop, so their cache misses overlap. @internal
+   */
+  probe(tag: number): number {
+    return this.table[((tag >>> this.shift) << 2) + 1]!;
   }
 
   /**
@@ -164,27 +197,41 @@ export class EntityTable {
 
   /** {@link EntityTable.add} of `name[0, end)`. */
   addRange(name: string, end: number): number {
+    return this.hashKey(name, end) ? this.addKey(name, end, this.kTag, this.kW0, this.kW1) : -1;
+  }
+
+  /** {@link EntityTable.addRange} with the key {@link EntityTable.hashKey} computed. @internal */
+  addKey(name: string, end: number, tag: number, w0: number, w1: number): number {
     const from = this.prefixLength;
     const len = end - from;
     if (len <= 0 || len > MAX_ID_LENGTH || end > name.length || !name.startsWith(this.prefix)) return -1;
-    if (this.byteLength + len > this.bytes.length) this.bytes = grow8(this.bytes, this.byteLength + len);
+    const long = len > INLINE;
+    const need = this.byteLength + len + (long ? 4 : 0);
+    if (need > this.bytes.length) this.bytes = grow8(this.bytes, need);
     const bytes = this.bytes;
-    let at = this.byteLength;
+    const id = this.count;
+    const record = this.byteLength;
+    let at = record;
+    if (long) {
+      bytes[at++] = id & 0xff;
+      bytes[at++] = (id >>> 8) & 0xff;
+      bytes[at++] = (id >>> 16) & 0xff;
+      bytes[at++] = id >>> 24;
+    }
+    const start = at;
     for (let i = from; i < end; i++) {
       const c = name.charCodeAt(i);
       if (c > 127 || ID_CHAR[c] !== 1) return -1;
       bytes[at++] = c;
     }
-    if (bytes[this.byteLength] === 42) return -1; // `*` may not start an id: it reads as a wildcard
-    const id = this.count;
+    if (bytes[start] === 42) return -1; // `*` may not start an id: it reads as a wildcard
     if (id + 2 > this.offsets.length) this.offsets = grow32(this.offsets, id + 2);
-    this.offsets[id] = this.byteLength;
+    this.offsets[id] = record;
     this.offsets[id + 1] = at;
     this.byteLength = at;
     this.count = id + 1;
     if (2 * this.count > this.mask + 1) this.rehash();
-    this.hashKey(name, end);
-    this.place(this.kTag, id + 1, this.kW0, this.kW1);
+    this.place(tag, long ? -record - 1 : id + 1, w0, w1);
     return id;
   }
 
@@ -214,8 +261,10 @@ export class EntityTable {
 
   /** The name (`type:id`) of number `id`. */
   name(id: number): string {
-    const start = this.offsets[id]!;
+    let start = this.offsets[id]!;
     const end = this.offsets[id + 1]!;
+    // A record longer than an inline id is a long id's: its number comes first.
+    if (end - start > INLINE) start += 4;
     let s = '';
     const bytes = this.bytes;
     // Ids are short: building the string char by char beats a decoder call.
@@ -227,6 +276,15 @@ export class EntityTable {
   get byteSize(): number {
     return this.bytes.byteLength + this.offsets.byteLength + this.table.byteLength;
   }
+}
+
+// One murmur3 round: `h` absorbs the word `w`.
+function mix(h: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 function grow8(a: Uint8Array, need: number): Uint8Array {

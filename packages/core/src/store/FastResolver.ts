@@ -1,37 +1,37 @@
-import { SLOT_OBJECT, SLOT_USERSET, SLOT_WILDCARD } from '../model/compile';
+import { SLOT_USERSET, SLOT_WILDCARD } from '../model/compile';
 import type { CompiledModel, CompiledRelation } from '../model/compile';
-import type { EntityTable } from './EntityTable';
 
 const STAR = 42;
 
 /**
- * Resolves the common tuple (no condition, well-formed, allowed by the model) to its slot and
- * interned ids without allocating: the bulk loader runs it on every tuple and falls back to the
- * full validator (which also produces the error message) whenever it answers false. Ids are only
- * checked against OpenFGA's id rule the first time they are seen (by {@link EntityTable.add}).
+ * Resolves the common tuple (no condition, well-formed, allowed by the model) to its slot without
+ * allocating: the bulk loader runs it on every tuple and falls back to the full validator (which
+ * also produces the error message) whenever it answers false. The loader then looks the ids up
+ * itself; they are only checked against OpenFGA's id rule the first time they are seen (by
+ * {@link EntityTable.addKey}).
  */
 export class FastResolver {
-  /** The resolved slot. */
+  /** The tuple's slot. */
   slot = -1;
-  /** The resolved object id. */
-  obj = -1;
-  /** The resolved user id (0 for a wildcard). */
-  user = -1;
+  /** The object's type. */
+  objectType = -1;
+  /** The user's type, or -1 for a wildcard (which has no id). */
+  userType = -1;
+  /** Where the user's object ends in the user string (before `#relation` for a userset). */
+  userEnd = 0;
   private readonly typeIds: ReadonlyMap<string, number>;
   private readonly relations: readonly CompiledRelation[];
   private readonly relIds: readonly ReadonlyMap<string, number>[];
   private readonly unconditionedOk: Uint8Array;
-  private readonly entities: readonly EntityTable[];
   private lastType = '';
   private lastTypeId = -1;
   private prevType = '';
   private prevTypeId = -1;
 
-  constructor(compiled: CompiledModel, entities: readonly EntityTable[]) {
+  constructor(compiled: CompiledModel) {
     this.typeIds = compiled.typeIds;
     this.relations = compiled.relations;
     this.relIds = compiled.types.map((t) => t.relations);
-    this.entities = entities;
     // OpenFGA accepts a tuple without a condition when some type restriction without one matches
     // it (its own matching rule, reproduced from validateCondition).
     this.unconditionedOk = new Uint8Array(compiled.slots.length);
@@ -65,10 +65,12 @@ export class FastResolver {
   }
 
   /**
-   * Resolves an unconditioned tuple, interning its ids when `intern` is set (else only known ids
-   * resolve). False means "take the slow path".
+   * Checks an unconditioned tuple against the model and finds its slot, leaving in `slot`, the
+   * object's type in `objectType`, and for a non-wildcard user its type in `userType` (else -1)
+   * and where its object ends in the string in `userEnd`. Looks no id up. False means "take the
+   * slow path".
    */
-  resolve(object: unknown, relation: unknown, user: unknown, intern: boolean): boolean {
+  parse(object: unknown, relation: unknown, user: unknown): boolean {
     if (typeof object !== 'string' || typeof relation !== 'string' || typeof user !== 'string') return false;
     const oc = object.indexOf(':');
     if (oc <= 0) return false;
@@ -83,39 +85,26 @@ export class FastResolver {
     const ut = this.typeOf(user, uc);
     if (ut < 0) return false;
     let slot: number;
-    let kind: number;
+    let userType = ut;
     let userEnd = user.length;
     if (hash >= 0) {
       if (r.isTupleset) return false;
       const urel = this.relIds[ut]!.get(user.slice(hash + 1));
       if (urel === undefined) return false;
       slot = r.usersetSlotByRel.get(urel) ?? -1;
-      kind = SLOT_USERSET;
       userEnd = hash;
     } else if (user.length === uc + 2 && user.charCodeAt(uc + 1) === STAR) {
       if (r.isTupleset) return false;
       slot = r.wildcardSlotByType[ut]!;
-      kind = SLOT_WILDCARD;
+      userType = -1;
     } else {
       slot = r.objectSlotByType[ut]!;
-      kind = SLOT_OBJECT;
     }
     if (slot < 0 || this.unconditionedOk[slot] !== 1) return false;
-    const objects = this.entities[ot]!;
-    const users = this.entities[ut]!;
-    let uid = 0;
-    if (kind !== SLOT_WILDCARD) {
-      uid = users.lookupRange(user, userEnd);
-      if (uid < 0) {
-        // `add` validates the id as it copies it; an invalid one takes the slow path.
-        if (!intern || (uid = users.addRange(user, userEnd)) < 0) return false;
-      }
-    }
-    let obj = objects.lookup(object);
-    if (obj < 0 && (!intern || (obj = objects.add(object)) < 0)) return false;
     this.slot = slot;
-    this.obj = obj;
-    this.user = uid;
+    this.objectType = ot;
+    this.userType = userType;
+    this.userEnd = userEnd;
     return true;
   }
 }

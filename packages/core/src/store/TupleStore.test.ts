@@ -58,6 +58,34 @@ describe('TupleStore', () => {
     expect(store.has({ user: 'user:anne', relation: 'member', object: 'group:all' })).toBe(false);
   });
 
+  it('loads many tuples, good and bad mixed, exactly as writing them one at a time would', () => {
+    // Over several load batches: plain, wildcard, userset and conditioned tuples, duplicates, and
+    // tuples the fast path must hand to the validator (bad ids, unknown types and relations).
+    const mixed: TupleKey[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const k = i % 11;
+      if (k === 0) mixed.push({ user: `user:u${i % 97}`, relation: 'member', object: `group:g${i % 13}` });
+      else if (k === 1) mixed.push({ user: `group:g${i % 13}#member`, relation: 'viewer', object: `folder:f${i % 29}` });
+      else if (k === 2) mixed.push({ user: 'user:*', relation: 'viewer', object: `folder:f${i % 29}` });
+      else if (k === 3) mixed.push({ user: `folder:f${i % 29}`, relation: 'parent', object: `doc:d-${i}-with-a-long-id` });
+      else if (k === 4) mixed.push({ user: `user:u${i % 97}`, relation: 'editor', object: `doc:d${i % 31}`, condition: { name: 'recent', context: { x: i % 7 } } });
+      else if (k === 5) mixed.push({ user: `user:bad$${i}`, relation: 'viewer', object: `doc:d${i % 31}` });
+      else if (k === 6) mixed.push({ user: `user:u${i % 97}`, relation: 'viewer', object: `doc:*x${i}` });
+      else if (k === 7) mixed.push({ user: `user:u${i % 97}`, relation: 'nope', object: `doc:d${i % 31}` });
+      else if (k === 8) mixed.push({ user: `robot:r${i}`, relation: 'viewer', object: `doc:d${i % 31}` });
+      else if (k === 9) mixed.push({ user: `user:é${i}`, relation: 'viewer', object: `doc:d${i % 31}` });
+      else mixed.push({ user: `user:u${i % 97}`, relation: 'viewer', object: `doc:d${i % 31}` });
+    }
+    const loaded = createTupleStore(compiled, mixed, { invalid: 'skip' });
+    let written = createTupleStore(compiled);
+    for (const t of mixed) written = written.write({ writes: [t] }, { invalid: 'skip', onDuplicate: 'ignore' });
+    expect([...loaded.tuples()].map(key).sort()).toEqual([...written.tuples()].map(key).sort());
+    expect(loaded.size).toBe(written.size);
+    expect(loaded.ignored.map(key).sort()).toEqual(written.ignored.map(key).sort());
+    // Without `skip`, the first bad tuple fails the load with the validator's error.
+    expect(codeOf(() => createTupleStore(compiled, mixed))).toBe('invalid_tuple');
+  });
+
   it("validates tuples with OpenFGA's rules and codes", () => {
     const load = (t: TupleKey) => () => createTupleStore(compiled, [t]);
     expect(codeOf(load({ user: 'user:anne', relation: 'viewer', object: 'nope:1' }))).toBe('invalid_tuple');

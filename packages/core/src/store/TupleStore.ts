@@ -118,32 +118,19 @@ export class TupleStore {
       conds.push(null);
     }
     const ignored: TupleKey[] = [];
-    const fast = new FastResolver(compiled, entities);
-    for (const tk of tuples) {
-      let s: number;
-      let obj: number;
-      let user: number;
-      let cond = 0;
-      if (tk !== null && typeof tk === 'object' && tk.condition == null && fast.resolve(tk.object, tk.relation, tk.user, true)) {
-        s = fast.slot;
-        obj = fast.obj;
-        user = fast.user;
-      } else {
-        let t: ResolvedTuple;
-        try {
-          t = resolveTuple(compiled, tk, validateContext);
-        } catch (error) {
-          if (skip) {
-            ignored.push(tk);
-            continue;
-          }
-          throw error;
-        }
-        s = t.slot;
-        obj = entities[t.objectType]!.intern(t.object);
-        user = t.userKind === SLOT_WILDCARD ? WILDCARD_USER : entities[t.userType]!.intern(t.userObject);
-        if (t.condition) cond = internCondition(conditions, namedOnly, t.condition.name, t.condition.context);
-      }
+    const fast = new FastResolver(compiled);
+    // Tuples go through in batches, in three passes: check each against the model and hash its
+    // ids; read the first id-table word each lookup will probe, in a tight loop, so those cache
+    // misses overlap instead of coming one after another; then look up (or intern) the ids and
+    // stage each tuple, in order. A tuple the first pass cannot take goes the validating way.
+    const batch: TupleKey[] = [];
+    const bSlot = new Int32Array(LOAD_BATCH);
+    const bObjectType = new Int32Array(LOAD_BATCH);
+    const bUserType = new Int32Array(LOAD_BATCH);
+    const bUserEnd = new Int32Array(LOAD_BATCH);
+    const bKeys = new Int32Array(6 * LOAD_BATCH);
+    let probed = 0;
+    const stage = (s: number, obj: number, user: number, cond: number): void => {
       let n = counts[s]!;
       if (n === objs[s]!.length) {
         objs[s] = grow(objs[s]!);
@@ -157,7 +144,90 @@ export class TupleStore {
         conds[s]![n] = cond;
       }
       counts[s] = ++n;
+    };
+    const slowPath = (tk: TupleKey): void => {
+      let t: ResolvedTuple;
+      try {
+        t = resolveTuple(compiled, tk, validateContext);
+      } catch (error) {
+        if (skip) {
+          ignored.push(tk);
+          return;
+        }
+        throw error;
+      }
+      const obj = entities[t.objectType]!.intern(t.object);
+      const user = t.userKind === SLOT_WILDCARD ? WILDCARD_USER : entities[t.userType]!.intern(t.userObject);
+      stage(t.slot, obj, user, t.condition ? internCondition(conditions, namedOnly, t.condition.name, t.condition.context) : 0);
+    };
+    const flush = (): void => {
+      const n = batch.length;
+      for (let b = 0; b < n; b++) {
+        const tk = batch[b]!;
+        bSlot[b] = -1;
+        if (tk === null || typeof tk !== 'object' || tk.condition != null || !fast.parse(tk.object, tk.relation, tk.user)) continue;
+        const object = tk.object;
+        const objects = entities[fast.objectType]!;
+        if (!objects.hashKey(object, object.length)) continue;
+        bKeys[6 * b] = objects.kTag;
+        bKeys[6 * b + 1] = objects.kW0;
+        bKeys[6 * b + 2] = objects.kW1;
+        if (fast.userType >= 0) {
+          const users = entities[fast.userType]!;
+          if (!users.hashKey(tk.user, fast.userEnd)) continue;
+          bKeys[6 * b + 3] = users.kTag;
+          bKeys[6 * b + 4] = users.kW0;
+          bKeys[6 * b + 5] = users.kW1;
+        }
+        bSlot[b] = fast.slot;
+        bObjectType[b] = fast.objectType;
+        bUserType[b] = fast.userType;
+        bUserEnd[b] = fast.userEnd;
+      }
+      for (let b = 0; b < n; b++) {
+        if (bSlot[b]! < 0) continue;
+        probed ^= entities[bObjectType[b]!]!.probe(bKeys[6 * b]!);
+        const ut = bUserType[b]!;
+        if (ut >= 0) probed ^= entities[ut]!.probe(bKeys[6 * b + 3]!);
+      }
+      for (let b = 0; b < n; b++) {
+        const tk = batch[b]!;
+        const s = bSlot[b]!;
+        if (s < 0) {
+          slowPath(tk);
+          continue;
+        }
+        let user = WILDCARD_USER;
+        const ut = bUserType[b]!;
+        if (ut >= 0) {
+          const users = entities[ut]!;
+          const end = bUserEnd[b]!;
+          const k = 6 * b + 3;
+          user = users.findKey(tk.user, end, bKeys[k]!, bKeys[k + 1]!, bKeys[k + 2]!);
+          // `addKey` validates the id as it copies it; an invalid one takes the slow path.
+          if (user < 0 && (user = users.addKey(tk.user, end, bKeys[k]!, bKeys[k + 1]!, bKeys[k + 2]!)) < 0) {
+            slowPath(tk);
+            continue;
+          }
+        }
+        const objects = entities[bObjectType[b]!]!;
+        const object = tk.object;
+        const k = 6 * b;
+        let obj = objects.findKey(object, object.length, bKeys[k]!, bKeys[k + 1]!, bKeys[k + 2]!);
+        if (obj < 0 && (obj = objects.addKey(object, object.length, bKeys[k]!, bKeys[k + 1]!, bKeys[k + 2]!)) < 0) {
+          slowPath(tk);
+          continue;
+        }
+        stage(s, obj, user, 0);
+      }
+      batch.length = 0;
+    };
+    for (const tk of tuples) {
+      batch.push(tk);
+      if (batch.length === LOAD_BATCH) flush();
     }
+    flush();
+    probeSink = probed;
     const rev: AdjIndex[] = [];
     for (let s = 0; s < nSlots; s++) {
       const slot = compiled.slots[s]!;
@@ -483,6 +553,10 @@ export function createTupleStore(compiled: CompiledModel, tuples: Iterable<Tuple
 }
 
 const EMPTY_I32 = new Int32Array(0);
+// Tuples per load batch (see `TupleStore.build`).
+const LOAD_BATCH = 256;
+// Where the load's probing reads end up, so they are not optimised away.
+let probeSink = 0;
 
 function defaultContextValidator(compiled: CompiledModel): ConditionContextValidator {
   if (compiled.conditionNames.size === 0) return () => undefined;
