@@ -1,4 +1,5 @@
 import { GatehouseError, isGatehouseError, toGatehouseError } from '../errors/index';
+import { TypeCache } from '../model/TypeCache';
 import type { CompiledModel } from '../model/compile';
 import { conditionSetOf } from '../store/conditionSet';
 import { isValidIdRange } from '../store/EntityTable';
@@ -131,13 +132,11 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
   private readonly checker: Checker;
   private readonly relIds: readonly ReadonlyMap<string, number>[];
   private busy = false;
-  private lastType = '';
-  private lastTypeId = -1;
-  private prevType = '';
-  private prevTypeId = -1;
+  private readonly types: TypeCache;
 
   constructor(compiled: CompiledModel, store: TupleStore, options: EvaluatorOptions) {
     this.compiled = compiled;
+    this.types = new TypeCache(compiled.typeIds);
     this.store = store;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.conditions = options.conditions ?? (compiled.conditionNames.size > 0 ? conditionSetOf(compiled) : undefined);
@@ -202,13 +201,13 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
     if (context !== undefined && (context === null || typeof context !== 'object' || Array.isArray(context))) return -1;
     const oc = object.indexOf(':');
     if (oc <= 0) return -1;
-    const ot = this.typeOf(object, oc);
+    const ot = this.types.typeOf(object, oc);
     if (ot < 0) return -1;
     const rel = this.relIds[ot]!.get(relation);
     if (rel === undefined) return -1;
     const uc = user.indexOf(':');
     if (uc <= 0) return -1;
-    const ut = this.typeOf(user, uc);
+    const ut = this.types.typeOf(user, uc);
     if (ut < 0) return -1;
     const store = this.store;
     const hash = user.indexOf('#', uc + 1);
@@ -250,20 +249,7 @@ class EvaluatorImpl implements Evaluator, EvaluatorInternals {
     }
   }
 
-  // Two remembered types, so alternating user and object types both hit.
-  private typeOf(s: string, colon: number): number {
-    const last = this.lastType;
-    if (colon === last.length && s.startsWith(last)) return this.lastTypeId;
-    const prev = this.prevType;
-    if (colon === prev.length && s.startsWith(prev)) return this.prevTypeId;
-    const id = this.compiled.typeIds.get(s.slice(0, colon));
-    if (id === undefined) return -1;
-    this.prevType = this.lastType;
-    this.prevTypeId = this.lastTypeId;
-    this.lastType = s.slice(0, colon);
-    this.lastTypeId = id;
-    return id;
-  }
+
 
   /** Validates a check's tuple key and context (OpenFGA order: the key first). */
   prepareCheck(request: CheckRequest): PreparedCheck {

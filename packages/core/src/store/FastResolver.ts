@@ -1,3 +1,4 @@
+import { TypeCache } from '../model/TypeCache';
 import { SLOT_USERSET, SLOT_WILDCARD } from '../model/compile';
 import type { CompiledModel, CompiledRelation } from '../model/compile';
 
@@ -19,17 +20,13 @@ export class FastResolver {
   userType = -1;
   /** Where the user's object ends in the user string (before `#relation` for a userset). */
   userEnd = 0;
-  private readonly typeIds: ReadonlyMap<string, number>;
   private readonly relations: readonly CompiledRelation[];
   private readonly relIds: readonly ReadonlyMap<string, number>[];
   private readonly unconditionedOk: Uint8Array;
-  private lastType = '';
-  private lastTypeId = -1;
-  private prevType = '';
-  private prevTypeId = -1;
+  private readonly types: TypeCache;
 
   constructor(compiled: CompiledModel) {
-    this.typeIds = compiled.typeIds;
+    this.types = new TypeCache(compiled.typeIds);
     this.relations = compiled.relations;
     this.relIds = compiled.types.map((t) => t.relations);
     // OpenFGA accepts a tuple without a condition when some type restriction without one matches
@@ -49,20 +46,7 @@ export class FastResolver {
     }
   }
 
-  // Two remembered types, so alternating user and object types both hit.
-  private typeOf(s: string, colon: number): number {
-    const last = this.lastType;
-    if (colon === last.length && s.startsWith(last)) return this.lastTypeId;
-    const prev = this.prevType;
-    if (colon === prev.length && s.startsWith(prev)) return this.prevTypeId;
-    const id = this.typeIds.get(s.slice(0, colon));
-    if (id === undefined) return -1;
-    this.prevType = this.lastType;
-    this.prevTypeId = this.lastTypeId;
-    this.lastType = s.slice(0, colon);
-    this.lastTypeId = id;
-    return id;
-  }
+
 
   /**
    * Checks an unconditioned tuple against the model and finds its slot, leaving in `slot`, the
@@ -74,7 +58,7 @@ export class FastResolver {
     if (typeof object !== 'string' || typeof relation !== 'string' || typeof user !== 'string') return false;
     const oc = object.indexOf(':');
     if (oc <= 0) return false;
-    const ot = this.typeOf(object, oc);
+    const ot = this.types.typeOf(object, oc);
     if (ot < 0) return false;
     const rel = this.relIds[ot]!.get(relation);
     if (rel === undefined) return false;
@@ -82,7 +66,7 @@ export class FastResolver {
     const uc = user.indexOf(':');
     if (uc <= 0) return false;
     const hash = user.indexOf('#', uc + 1);
-    const ut = this.typeOf(user, uc);
+    const ut = this.types.typeOf(user, uc);
     if (ut < 0) return false;
     let slot: number;
     let userType = ut;
