@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GatehouseError } from '../errors/index';
 import type { SnapshotSource } from '../sync/source';
 import type { AuthorizerOptions } from './types';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Diagnostic, DiagnosticCode } from '../errors/index';
 import type { SafeResult } from '../errors/index';
 import type {

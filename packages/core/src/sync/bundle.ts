@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GatehouseError, formatDiagnostics, formatPath } from '../errors/index';
 import { parseModelStructure } from '../model/schema';
 import type { AuthorizationModel } from '../model/types';
