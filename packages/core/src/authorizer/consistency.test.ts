@@ -9,29 +9,12 @@ import type { ChangeSet, SnapshotData } from '../sync/types';
 import { data, model, ScriptedSource } from './authorizer.fixture';
 import { createAuthorizer } from './createAuthorizer';
 import type { Authorizer, FreshEvent, StaleEvent } from './types';
+import { rejection, thrown } from '../../test/helpers/errors';
 
 const t = (user: string, relation: string, object: string): TupleKey => ({ user, relation, object });
 const viewer = (user: string) => ({ user, relation: 'viewer', object: 'doc:d1' });
 
-async function rejection(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatehouseError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
-function thrown(fn: () => unknown): GatehouseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatehouseError) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 /**
  * A MemorySource seen through a slow link: every delivery reaches the authorizer `delayMs` later

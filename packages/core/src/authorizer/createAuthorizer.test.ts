@@ -6,6 +6,7 @@ import type { SnapshotSource } from '../sync/source';
 import { data, model, model2, ScriptedSource } from './authorizer.fixture';
 import { createAuthorizer } from './createAuthorizer';
 import type { Authorizer, DecisionEvent, EvaluationErrorEvent, SnapshotEvent } from './types';
+import { rejection, thrown } from '../../test/helpers/errors';
 
 const t = (user: string, relation: string, object: string): TupleKey => ({ user, relation, object });
 const viewer = (user: string, object = 'doc:d1') => ({ user, relation: 'viewer', object });
@@ -23,25 +24,7 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatehouseError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
-function thrown(fn: () => unknown): GatehouseError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof GatehouseError) return error;
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('createAuthorizer: decisions', () => {
   it('answers every operation from the current snapshot, stamped with its revision and model', async () => {

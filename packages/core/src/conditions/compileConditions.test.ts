@@ -6,6 +6,7 @@ import type { ConditionSet } from './index';
 
 type ConditionContext = Readonly<Record<string, unknown>>;
 import { compileConditions, conditionMissingParametersError, diagnoseConditions } from './index';
+import { thrown } from '../../test/helpers/errors';
 
 type TypeName = ConditionParamTypeRef['type_name'];
 
@@ -24,15 +25,6 @@ function single(expression: string, parameters: Record<string, ConditionParamTyp
   return compileConditions({ c: cond('c', expression, parameters) });
 }
 
-function thrown(fn: () => unknown): GatehouseError {
-  try {
-    fn();
-  } catch (err) {
-    if (isGatehouseError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
 
 const grant = single('current_time < grant_time + grant_duration', {
   current_time: p('timestamp'),
