@@ -113,6 +113,53 @@ describe('AdjIndex', () => {
     expect(base.count).toBe(3);
   });
 
+  it('keeps every version answering as it did while patch layers merge', () => {
+    // A base large enough (200k values) that ~12k patched keys never trigger a rebuild, so the
+    // deltas below walk the patch through many recent → mid merges and a mid → old merge.
+    const baseEntries: (readonly [number, number, number, number])[] = [];
+    for (let k = 0; k < 100_000; k++) baseEntries.push([k, k, 0, 0], [k, k + 1, 1, 0]);
+    let idx = build(baseEntries, 100_000);
+    const state = new Map<number, number[][]>();
+    for (let k = 0; k < 100_000; k++) state.set(k, [[0, k, 0], [1, k + 1, 0]]);
+    const versions: { idx: AdjIndex; keys: number[]; expected: Record<number, number[][]> }[] = [];
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let delta = 0; delta < 1500; delta++) {
+      const changes = new Map<number, KeyChange>();
+      // Mostly fresh keys (the patch grows), some re-patched ones (a key lives in several layers).
+      for (let j = 0; j < 8; j++) {
+        const key = rand(4) === 0 ? rand(delta * 8 + 8) : delta * 8 + j;
+        if (changes.has(key)) continue;
+        const value = 200_000 + rand(1000);
+        changes.set(key, { add: [[value, 2, delta + 1]], remove: [[key, 0]] });
+        const rows = (state.get(key) ?? []).filter((r) => !(r[0] === 0 && r[1] === key) && !(r[0] === 2 && r[1] === value));
+        rows.push([2, value, delta + 1]);
+        rows.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+        state.set(key, rows);
+      }
+      idx = idx.withChanges(changes, 100_000);
+      if (delta % 97 === 0 || delta === 1499) {
+        const keys = [...changes.keys(), rand(12_000), rand(100_000), 99_999];
+        const expected: Record<number, number[][]> = {};
+        for (const k of keys) expected[k] = state.get(k)!.map((r) => [...r]);
+        versions.push({ idx, keys, expected });
+      }
+    }
+    expect(idx.patch).not.toBeNull();
+    expect(idx.patch!.old).not.toBeNull();
+    let total = 0;
+    for (const rows of state.values()) total += rows.length;
+    expect(idx.count).toBe(total);
+    expect(idx.patch!.size).toBe([...state.keys()].filter((k) => state.get(k)!.some((r) => r[0] === 2)).length);
+    for (const v of versions) expect(dump(v.idx, v.keys)).toEqual(v.expected);
+    // keys() lists each key once, newest layer first, base keys included.
+    expect(new Set(idx.keys()).size).toBe(100_000);
+    expect(idx.keys().length).toBe(100_000);
+  });
+
   it('folds a large patch back into the base', () => {
     let idx = build([[0, 1, 0, 0]], 1);
     const expected: Record<number, number[][]> = { 0: [[0, 1, 0]] };

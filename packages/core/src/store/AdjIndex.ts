@@ -13,8 +13,8 @@
  * Within a key, values are sorted by (slot, value).
  *
  * Changes never touch the base: {@link AdjIndex.withChanges} returns a new index sharing the base
- * arrays, with the changed keys' complete new lists in a small `patch` map (copy-on-write). When the
- * patch grows past a fraction of the base, the index is rebuilt, so reads stay one lookup deep.
+ * arrays, with the changed keys' complete new lists in a {@link Patch} (copy-on-write). When the
+ * patch grows past a fraction of the base, the index is rebuilt, so reads stay a few lookups deep.
  */
 
 /** A patched key's complete list, sorted by (slot, value). */
@@ -25,6 +25,62 @@ export interface PatchEntry {
   readonly c: Int32Array | null;
   /** Slots aligned with `t`, or null for an untagged index. */
   readonly s: Uint16Array | null;
+}
+
+/**
+ * Changed keys' complete lists, in three immutable layers probed newest first: `recent` (a few
+ * hundred keys at most), `mid` (a few thousand) and `old` (the rest, until the index is rebuilt). A delta copies only `recent`; a full `recent` is merged into a copy of
+ * `mid`, a full `mid` into a copy of `old`. Each merge costs the size of the layer it copies and
+ * happens once per that layer's fill, so a delta costs O(delta) amortized, however many keys
+ * have been patched since the last rebuild (copying one flat map of every patched key made a
+ * delta's cost grow with them).
+ */
+export class Patch {
+  /** Newest layer. */
+  readonly recent: ReadonlyMap<number, PatchEntry>;
+  /** Middle layer, or null when empty. */
+  readonly mid: ReadonlyMap<number, PatchEntry> | null;
+  /** Oldest layer, or null when empty. */
+  readonly old: ReadonlyMap<number, PatchEntry> | null;
+  /** Number of distinct patched keys. */
+  readonly size: number;
+
+  /** Takes ownership of the maps: none is changed afterwards. */
+  constructor(
+    recent: ReadonlyMap<number, PatchEntry>,
+    mid: ReadonlyMap<number, PatchEntry> | null,
+    old: ReadonlyMap<number, PatchEntry> | null,
+    size: number,
+  ) {
+    this.recent = recent;
+    this.mid = mid;
+    this.old = old;
+    this.size = size;
+  }
+
+  /** `key`'s newest list, or undefined when the key is not patched. */
+  get(key: number): PatchEntry | undefined {
+    const e = this.recent.get(key);
+    if (e !== undefined) return e;
+    if (this.mid !== null) {
+      const m = this.mid.get(key);
+      if (m !== undefined) return m;
+    }
+    return this.old === null ? undefined : this.old.get(key);
+  }
+
+  /** Whether `key` is patched. */
+  has(key: number): boolean {
+    return this.recent.has(key) || (this.mid !== null && this.mid.has(key)) || (this.old !== null && this.old.has(key));
+  }
+
+  /** Calls `fn` once per patched key with its newest list. */
+  forEach(fn: (entry: PatchEntry, key: number) => void): void {
+    const { recent, mid, old } = this;
+    for (const [k, e] of recent) fn(e, k);
+    if (mid !== null) for (const [k, e] of mid) if (!recent.has(k)) fn(e, k);
+    if (old !== null) for (const [k, e] of old) if (!recent.has(k) && (mid === null || !mid.has(k))) fn(e, k);
+  }
 }
 
 /** Changes to one key: `[value, slot, conditionRef]` to add, `[value, slot]` to remove. */
@@ -44,6 +100,12 @@ const EMPTY_U16 = new Uint16Array(0);
 // A patch larger than this share of the base triggers a rebuild.
 const PATCH_REBUILD_RATIO = 8;
 const PATCH_REBUILD_MIN = 4096;
+// Patch layer bounds (see Patch): a delta copies at most PATCH_RECENT_MAX entries, a merge into
+// `mid` at most PATCH_MID_MAX; merges into `old` come once per PATCH_MID_MAX patched keys.
+const PATCH_RECENT_MAX = 256;
+const PATCH_MID_MAX = 8192;
+// A patch this large is folded whatever the base's size (V8 caps a Map at 2^24 entries).
+const PATCH_MAX_KEYS = 1 << 23;
 const SLOT_SHIFT = 4294967296;
 
 /** See the module comment. */
@@ -67,7 +129,7 @@ export class AdjIndex {
   /** Hashed table shift (32 - log2 capacity). */
   readonly shift: number;
   /** Changed keys' complete lists, or null. */
-  readonly patch: ReadonlyMap<number, PatchEntry> | null;
+  readonly patch: Patch | null;
   /** Number of values in the base. */
   readonly baseCount: number;
   /** Number of values including the patch. */
@@ -97,7 +159,7 @@ export class AdjIndex {
     hkeys: Int32Array,
     hlens: Int32Array,
     shift: number,
-    patch: ReadonlyMap<number, PatchEntry> | null,
+    patch: Patch | null,
     baseCount: number,
     count: number,
     tagged: boolean,
@@ -404,7 +466,10 @@ export class AdjIndex {
         for (let h = 0; h < this.hkeys.length; h++) if (this.hkeys[h] !== -1) push(this.hkeys[h]!);
         break;
     }
-    if (patch !== null) for (const [k, p] of patch) if (p.t.length > 0) out.push(k);
+    if (patch !== null)
+      patch.forEach((p, k) => {
+        if (p.t.length > 0) out.push(k);
+      });
     return out;
   }
 
@@ -413,7 +478,9 @@ export class AdjIndex {
    * the base was built; keys past the base's bound live in the patch until the next rebuild.
    */
   withChanges(changes: ReadonlyMap<number, KeyChange>, keyBound: number): AdjIndex {
-    const patch = new Map<number, PatchEntry>(this.patch ?? []);
+    const prev = this.patch;
+    const recent = new Map<number, PatchEntry>(prev === null ? undefined : prev.recent);
+    let size = prev === null ? 0 : prev.size;
     let count = this.count;
     const tagged = this.tagged;
     for (const [key, change] of changes) {
@@ -443,8 +510,25 @@ export class AdjIndex {
           c[i] = ref;
         }
       }
-      patch.set(key, { t, c, s: sl });
+      if (prev === null ? !recent.has(key) : !recent.has(key) && !prev.has(key)) size++;
+      recent.set(key, { t, c, s: sl });
     }
+    let mid = prev === null ? null : prev.mid;
+    let old = prev === null ? null : prev.old;
+    let top: ReadonlyMap<number, PatchEntry> = recent;
+    if (recent.size > PATCH_RECENT_MAX) {
+      const merged = new Map<number, PatchEntry>(mid ?? []);
+      for (const [k, e] of recent) merged.set(k, e);
+      mid = merged;
+      top = new Map();
+      if (merged.size > PATCH_MID_MAX) {
+        const all = new Map<number, PatchEntry>(old ?? []);
+        for (const [k, e] of merged) all.set(k, e);
+        old = all;
+        mid = null;
+      }
+    }
+    const patch = new Patch(top, mid, old, size);
     const next = new AdjIndex(
       this.mode,
       this.n,
@@ -460,7 +544,7 @@ export class AdjIndex {
       count,
       tagged,
     );
-    if (patch.size > PATCH_REBUILD_MIN && patch.size * PATCH_REBUILD_RATIO > this.baseCount) return next.compact(keyBound);
+    if (size > PATCH_REBUILD_MIN && (size * PATCH_REBUILD_RATIO > this.baseCount || size >= PATCH_MAX_KEYS)) return next.compact(keyBound);
     return next;
   }
 
