@@ -319,6 +319,17 @@ export function problem(code: DiagnosticCode, message: string, site: DiagnosticS
   };
 }
 
+/** The site of a problem with a type's name: its `type` key, in the type's file and module. */
+export function typeSite(type: TypeInfo): DiagnosticSite {
+  return {
+    path: [...type.path, 'type'],
+    symbol: type.name,
+    type: type.name,
+    ...(type.file !== undefined ? { file: type.file } : {}),
+    ...(type.module !== undefined ? { module: type.module } : {}),
+  };
+}
+
 /** The site fields every relation-level diagnostic shares. */
 export function relationSite(type: TypeInfo, relation: RelationInfo, path: JsonPath, symbol: string): DiagnosticSite {
   return {

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../errors/index';
-import { operandText, problem, relationSite, restrictionText, type ModelRule, type RelationRule } from '../context';
+import { operandText, problem, relationSite, restrictionText, typeSite, type ModelRule, type RelationRule } from '../context';
 
 /** `duplicated-error`: each type is defined once; every repeat is reported. */
 export const duplicateTypes: ModelRule = (ctx) => {
@@ -8,13 +8,7 @@ export const duplicateTypes: ModelRule = (ctx) => {
   for (const type of ctx.types) {
     if (seen.has(type.name)) {
       out.push(
-        problem('duplicated-error', `the type \`${type.name}\` is a duplicate.`, {
-          path: [...type.path, 'type'],
-          symbol: type.name,
-          type: type.name,
-          ...(type.file !== undefined ? { file: type.file } : {}),
-          ...(type.module !== undefined ? { module: type.module } : {}),
-        }),
+        problem('duplicated-error', `the type \`${type.name}\` is a duplicate.`, typeSite(type)),
       );
     }
     seen.add(type.name);

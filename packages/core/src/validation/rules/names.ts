@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../errors/index';
-import { problem, relationSite, type ModelRule } from '../context';
+import { problem, relationSite, typeSite, type ModelRule } from '../context';
 
 /** OpenFGA's naming rule for types (openfga/language `Rules.type`). */
 export const TYPE_NAME_RULE = '^[^:#@\\*\\s]{1,254}$';
@@ -17,13 +17,7 @@ export const reservedNames: ModelRule = (ctx) => {
   for (const type of ctx.types) {
     if (RESERVED.has(type.name)) {
       out.push(
-        problem('reserved-type-keywords', "a type cannot be named 'self' or 'this'.", {
-          path: [...type.path, 'type'],
-          symbol: type.name,
-          type: type.name,
-          ...(type.file !== undefined ? { file: type.file } : {}),
-          ...(type.module !== undefined ? { module: type.module } : {}),
-        }),
+        problem('reserved-type-keywords', "a type cannot be named 'self' or 'this'.", typeSite(type)),
       );
     }
     for (const relation of type.relations.values()) {
@@ -47,13 +41,7 @@ export const nameFormat: ModelRule = (ctx) => {
   for (const type of ctx.types) {
     if (!TYPE_NAME.test(type.name)) {
       out.push(
-        problem('invalid-name', `type '${type.name}' does not match naming rule: '${TYPE_NAME_RULE}'.`, {
-          path: [...type.path, 'type'],
-          symbol: type.name,
-          type: type.name,
-          ...(type.file !== undefined ? { file: type.file } : {}),
-          ...(type.module !== undefined ? { module: type.module } : {}),
-        }),
+        problem('invalid-name', `type '${type.name}' does not match naming rule: '${TYPE_NAME_RULE}'.`, typeSite(type)),
       );
     }
     for (const relation of type.relations.values()) {
