@@ -13,6 +13,9 @@ import { decidePermission } from '@gatehouse/core/http';
 import { param, requirePermission } from '../src/index';
 
 const run = promisify(execFile);
+// With BENCH_PIN=1 (Linux, util-linux's taskset) the load generator runs on CPU 1; start this
+// process under `taskset -c 0` so server and client never compete for a core.
+const pin = process.env.BENCH_PIN === '1';
 const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 const seconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -56,11 +59,10 @@ await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 const { port } = server.address() as AddressInfo;
 
 async function load(path: string): Promise<number> {
-  const { stdout } = await run(
-    process.execPath,
-    [autocannon, '-c', '50', '-d', String(seconds), '-j', '-H', 'x-user=ada', `http://127.0.0.1:${port}${path}`],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
+  const args = [autocannon, '-c', '50', '-d', String(seconds), '-j', '-H', 'x-user=ada', `http://127.0.0.1:${port}${path}`];
+  const { stdout } = pin
+    ? await run('taskset', ['-c', '1', process.execPath, ...args], { maxBuffer: 16 * 1024 * 1024 })
+    : await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as { requests: { average: number }; non2xx: number; errors: number };
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
