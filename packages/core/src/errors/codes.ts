@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   invalid_user: { openfga: 2025, status: 400 },
   /** A tuple is malformed or not allowed by the model (OpenFGA 2027). */
   invalid_tuple: { openfga: 2027, status: 400 },
+  /** A store has no authorization model yet, so tuples cannot be validated or loaded (OpenFGA 2020). */
+  latest_authorization_model_not_found: { openfga: 2020, status: 400 },
+  /** No store has this id (OpenFGA 5002, not found). */
+  store_id_not_found: { openfga: 5002, status: 404 },
   /** A condition needed a parameter the context did not provide, or failed to evaluate. */
   condition_evaluation_error: { openfga: 2000, status: 400 },
   /**
@@ -39,8 +43,16 @@ export const ERROR_CODES = {
   /**
    * A snapshot source could not reach its upstream: network failure, timeout, HTTP error. The
    * last good snapshot stays in use and the source retries with backoff (OpenFGA 4010, unavailable).
+   * A store raises it too when its database connection fails or the server aborts a transaction
+   * (retry the call).
    */
   source_unavailable: { openfga: 4010, status: 503 },
+  /**
+   * A database's schema is not the version this code needs: not migrated yet (run `migrate()` or
+   * `gatehouse migrate`), or migrated by newer code than this (upgrade before migrating). Nothing
+   * is changed.
+   */
+  schema_version_mismatch: { openfga: 4000, status: 500 },
   /**
    * The authorizer has no snapshot to answer from: the first one has not loaded yet (see
    * `ready()`), or the authorizer was stopped before it did. Checks fail closed (OpenFGA 4010,
@@ -57,6 +69,16 @@ export const ERROR_CODES = {
    * long) and the authorizer is set to deny then (`onStale: 'deny'`). OpenFGA 4010, unavailable.
    */
   stale_snapshot: { openfga: 4010, status: 503 },
+  /**
+   * A guarded request or render has no authenticated user (OpenFGA's `unauthenticated`, 1500).
+   * Raised by the framework guards (`assert` of `@gatehouse/next`), never by a check.
+   */
+  unauthenticated: { openfga: 1500, status: 401 },
+  /**
+   * A guard refused: the user lacks the relation, or the check could not be made and so failed
+   * closed. The `cause` holds the evaluation error, if any (OpenFGA's `forbidden`, 1600).
+   */
+  forbidden: { openfga: 1600, status: 403 },
   /** A bug: an unexpected failure. Callers deny. */
   internal: { openfga: 4000, status: 500 },
 } as const satisfies Record<string, { readonly openfga: number; readonly status: number }>;
