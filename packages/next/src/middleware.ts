@@ -37,8 +37,10 @@ export interface RouteRule {
 export type UnauthenticatedAnswer = { readonly redirect: string } | ((request: NextRequest) => Response | Promise<Response>);
 
 /**
- * What a denied request gets: a rewrite to a page, answered with status 403; a redirect; or your
- * response (which receives the decision: `deny`, or `error` when the check failed with status 403).
+ * What a denied request gets: a rewrite to a page (requested with status 403, but `next start`
+ * answers a rewrite with the target page's own status: have that page call `forbidden()`); a
+ * redirect; or your response (which receives the decision: `deny`, or `error` when the check failed
+ * with status 403).
  */
 export type DeniedAnswer =
   | { readonly rewrite: string }
