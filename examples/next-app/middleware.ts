@@ -3,6 +3,7 @@ import type { Authorizer } from '@gatehouse/core';
 import { gatehouseMiddleware } from '@gatehouse/next/middleware';
 import { policyToken } from './lib/policyAuth';
 import { SESSION_COOKIE, userFromSession } from './lib/session';
+import { EDGE_POLL_INTERVAL_MS } from './lib/sync';
 
 // middleware.ts, not proxy.ts: Next.js 16 deprecates the `middleware` file in favour of `proxy`,
 // but `proxy` always runs on Node.js, and this guard is meant to run in the Edge runtime (no
@@ -30,7 +31,7 @@ async function createEdgeAuthorizer(): Promise<Authorizer> {
   const source = new HttpBundleSource({
     url: policyUrl(),
     mode: 'poll',
-    interval: 5_000,
+    interval: EDGE_POLL_INTERVAL_MS,
     changesUrl: false,
     headers: (): HeadersInit => ({ authorization: `Bearer ${policyToken() ?? ''}` }),
   });

@@ -3,8 +3,9 @@ import type { InferSchema, TupleKey } from '@gatehouse/core';
 
 /**
  * The creator-platform model: a label signs artists; label roles flow down to its artists, and
- * teams get roles through `team#member`. Written with `defineModel`, so every relation name used
- * by the app (`<Can relation=...>`, guards) is checked by the compiler.
+ * teams get roles through `team#member`. The label's owner manages each artist's team (grants and
+ * revokes `editor`). Written with `defineModel`, so every relation name used by the app
+ * (`<Can relation=...>`, guards) is checked by the compiler.
  */
 export const model = defineModel({
   types: {
@@ -17,6 +18,7 @@ export const model = defineModel({
     },
     artist: {
       label: direct('label'),
+      manager: from('owner', 'label'),
       editor: union(direct('user', 'team#member'), from('editor', 'label')),
       viewer: union(direct('user', 'user:*', 'team#member'), computed('editor'), from('viewer', 'label')),
     },
@@ -28,8 +30,8 @@ export type AppSchema = InferSchema<typeof model>;
 
 /**
  * Seed tuples. Nova is public (every signed-in user views it), Kite is not. ada edits Nova through
- * the nova-crew team; cleo owns the label, so she edits every artist on it; ben is a label viewer;
- * dan is signed in but has no role at all.
+ * the nova-crew team; cleo owns the label, so she edits every artist on it and manages their teams;
+ * ben is a label viewer; dan is signed in but has no role at all.
  */
 export const TUPLES: readonly TupleKey[] = [
   { user: 'label:nightowl', relation: 'label', object: 'artist:nova' },
@@ -54,7 +56,7 @@ export interface SeedUser {
 /** The people the sign-in page offers. */
 export const USERS: readonly SeedUser[] = [
   { id: 'ada', name: 'Ada', role: 'editor of Nova (member of team nova-crew)' },
-  { id: 'cleo', name: 'Cleo', role: 'owner of the Nightowl label: edits every artist on it' },
+  { id: 'cleo', name: 'Cleo', role: 'owner of the Nightowl label: edits every artist on it, manages their teams' },
   { id: 'ben', name: 'Ben', role: 'viewer of the Nightowl label: sees, cannot edit' },
   { id: 'dan', name: 'Dan', role: 'signed in, no role: sees Nova (public), not Kite' },
 ];

@@ -41,3 +41,13 @@ export function serverAuthorizer(): Promise<Authorizer> {
   })();
   return p.authorizer;
 }
+
+/**
+ * The users who hold `relation` on `object` through a tuple naming them (`user:ben editor
+ * artist:kite`), not through a team or the label: the grants the team page can revoke. Server
+ * only: it reads tuples, which never go to the browser.
+ */
+export function directUsers(relation: string, object: string): ReadonlySet<string> {
+  const tuples = policy().source.snapshot()?.tuples ?? [];
+  return new Set(tuples.filter((t) => t.relation === relation && t.object === object && !t.user.includes('#')).map((t) => t.user));
+}

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBundle } from '@gatehouse/core';
 import { SESSION_COOKIE } from '../lib/session';
+import { EDGE_POLL_INTERVAL_MS } from '../lib/sync';
 import { CHROMIUM, browserAvailable } from './browser';
 
 // End to end against the production build (made by test/global-setup.ts): `next start` on a
@@ -102,6 +104,33 @@ function api(baseUrl: string, path: string, user?: string, init: RequestInit = {
   return fetch(`${baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
 }
 
+/**
+ * Polls a page as a seeded user until it answers `status`; resolves with the ms elapsed since
+ * `since`. Fails after `timeoutMs`, naming the last status seen.
+ */
+async function waitForStatus(baseUrl: string, path: string, user: string, status: number, since: number, timeoutMs: number): Promise<number> {
+  let last = 0;
+  for (;;) {
+    const res = await api(baseUrl, path, user);
+    last = res.status;
+    await res.body?.cancel();
+    if (last === status) return Date.now() - since;
+    if (Date.now() - since > timeoutMs) throw new Error(`${path} as ${user} still answered ${last}, not ${status}, after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The revision a team action reported in its message (`... (revision 123).`). */
+function revisionIn(message: string | null): bigint {
+  const match = /\(revision (\d+)\)\.$/.exec(message ?? '');
+  if (match?.[1] === undefined) throw new Error(`no revision in ${JSON.stringify(message)}`);
+  return BigInt(match[1]);
+}
+
+// The middleware revalidates its snapshot every EDGE_POLL_INTERVAL_MS, so a change reaches it
+// within one interval plus a request; three intervals leave room for a slow, shared machine.
+const PROPAGATION_TIMEOUT_MS = 3 * EDGE_POLL_INTERVAL_MS;
+
 const available = browserAvailable();
 if (!available) process.stderr.write(`[next-app e2e] skipped: no Chromium at ${CHROMIUM} (set GATEHOUSE_CHROMIUM)\n`);
 
@@ -117,6 +146,16 @@ describe.skipIf(!available)('examples/next-app in Chromium', () => {
     context.setDefaultTimeout(10_000);
     contexts.push(context);
     return context.newPage();
+  }
+
+  /** The revision the bundle route serves now (its ETag), and whether it holds a tuple. */
+  async function bundleState(tuple?: { user: string; relation: string; object: string }): Promise<{ revision: bigint; holds: boolean }> {
+    const res = await api(base(), '/api/policy/bundle', undefined, { headers: { authorization: `Bearer ${POLICY_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const revision = BigInt(/^W\/"(\d+)"$/.exec(res.headers.get('etag') ?? '')?.[1] ?? '-1');
+    const { tuples } = decodeBundle(await res.text());
+    const holds = tuple !== undefined && tuples.some((t) => t.user === tuple.user && t.relation === tuple.relation && t.object === tuple.object);
+    return { revision, holds };
   }
 
   beforeAll(async () => {
@@ -256,8 +295,9 @@ describe.skipIf(!available)('examples/next-app in Chromium', () => {
     expect(((await publicArtist.json()) as { name: string }).name).toBe('Nova');
     expect((await api(base(), '/api/artists/kite', 'ben')).status).toBe(200);
     // cleo owns the label, so she edits Kite through `editor from label`.
-    const renamed = await patch('cleo', 'Kite');
+    const renamed = await patch('cleo', 'Kite', 'kite');
     expect(renamed.status).toBe(200);
+    expect(((await renamed.json()) as { id: string }).id).toBe('kite');
     expect((await patch('ada', '  ')).status).toBe(400);
   });
 
@@ -272,5 +312,133 @@ describe.skipIf(!available)('examples/next-app in Chromium', () => {
     expect(((await full.json()) as { format: string }).format).toBe('gatehouse.bundle');
     const again = await api(base(), '/api/policy/bundle', undefined, { headers: { ...auth, 'if-none-match': etag ?? '' } });
     expect(again.status).toBe(304);
+  });
+
+  it('the team page is for managers: 401 signed out, 403 for viewers and editors, the Team button only for managers', async () => {
+    const page = await newPage();
+    expect((await page.goto(`${base()}/artists/kite/team`))?.status()).toBe(401);
+    // Ada edits Nova (through her team) but does not manage it.
+    await signIn(page, base(), 'Ada');
+    await page.goto(`${base()}/artists/nova`);
+    await expect.poll(() => page.getByTestId('edit-button').isVisible()).toBe(true);
+    expect(await page.getByTestId('team-button').count()).toBe(0);
+    expect((await page.goto(`${base()}/artists/nova/team`))?.status()).toBe(403);
+    expect(await page.getByTestId('page-forbidden').isVisible()).toBe(true);
+    await signIn(page, base(), 'Ben');
+    expect((await page.goto(`${base()}/artists/kite/team`))?.status()).toBe(403);
+
+    // Cleo owns the label, so she manages every artist on it.
+    await signIn(page, base(), 'Cleo');
+    await page.goto(`${base()}/artists/kite`);
+    await page.getByTestId('team-button').click();
+    await page.waitForURL(`${base()}/artists/kite/team`);
+    expect(await page.getByRole('heading', { name: 'Team of Kite' }).isVisible()).toBe(true);
+    expect(await page.getByTestId('member-ben-role').textContent()).toBe('not an editor');
+    expect(await page.getByTestId('member-cleo-role').textContent()).toBe('editor through a team or the label');
+    // An inherited role is not this page's to revoke.
+    expect(await page.getByTestId('member-cleo').getByRole('button').count()).toBe(0);
+    expect(await page.getByTestId('grant-ben').isVisible()).toBe(true);
+    await shot(page, '07-manager-team-page');
+  });
+
+  it('a grant reaches the server at once and the Edge middleware within its poll interval; so does a revoke', async () => {
+    const manager = await newPage();
+    const ben = await newPage();
+    await signIn(manager, base(), 'Cleo');
+    await signIn(ben, base(), 'Ben');
+    const editorTuple = { user: 'user:ben', relation: 'editor', object: 'artist:kite' };
+    expect((await bundleState(editorTuple)).holds).toBe(false);
+    // Before: the middleware (already holding a snapshot after this request) refuses the edit page.
+    expect((await ben.goto(`${base()}/artists/kite/edit`))?.status()).toBe(403);
+    await manager.goto(`${base()}/artists/kite/team`);
+    let granted = false;
+    try {
+      // Grant.
+      const grantedAt = Date.now();
+      await manager.getByTestId('grant-ben').click();
+      granted = true;
+      await expect.poll(() => manager.getByTestId('team-result').textContent()).toMatch(/^Ben may now edit Kite \(revision \d+\)\.$/);
+      const grantRevision = revisionIn(await manager.getByTestId('team-result').textContent());
+      await expect.poll(() => manager.getByTestId('member-ben-role').textContent()).toBe('editor (granted here)');
+      await shot(manager, '08-manager-granted-editor');
+      // The bundle route serves the new revision, with the grant.
+      expect(await bundleState(editorTuple)).toEqual({ revision: grantRevision, holds: true });
+
+      // Server-side checks read the write at once: Ben sees Edit on his very next page load.
+      const artistRes = await ben.goto(`${base()}/artists/kite`);
+      expect(artistRes?.status()).toBe(200);
+      await expect.poll(() => ben.getByTestId('edit-button').isVisible()).toBe(true);
+      const shown = /decisions at revision (\d+)/.exec((await ben.getByText(/decisions at revision/).textContent()) ?? '');
+      expect(BigInt(shown?.[1] ?? '0')).toBeGreaterThanOrEqual(grantRevision);
+      const editRightAfterGrant = (await api(base(), '/artists/kite/edit', 'ben')).status;
+      await shot(ben, '09-granted-editor-artist-page');
+
+      // The Edge middleware catches up at its next poll of the bundle.
+      const grantLatency = await waitForStatus(base(), '/artists/kite/edit', 'ben', 200, grantedAt, PROPAGATION_TIMEOUT_MS);
+      expect((await ben.goto(`${base()}/artists/kite/edit`))?.status()).toBe(200);
+      expect(await ben.getByRole('heading', { name: 'Edit Kite' }).isVisible()).toBe(true);
+      await shot(ben, '10-granted-editor-edit-page');
+
+      // Revoke, while Ben still has the edit page open.
+      const revokedAt = Date.now();
+      await manager.getByTestId('revoke-ben').click();
+      await expect.poll(() => manager.getByTestId('team-result').textContent()).toMatch(/^Revoked Ben's editor grant on Kite \(revision \d+\)\.$/);
+      granted = false;
+      const revokeRevision = revisionIn(await manager.getByTestId('team-result').textContent());
+      expect(revokeRevision).toBeGreaterThan(grantRevision);
+      await expect.poll(() => manager.getByTestId('member-ben-role').textContent()).toBe('not an editor');
+      expect(await bundleState(editorTuple)).toEqual({ revision: revokeRevision, holds: false });
+      // Whatever the middleware still believes, the rename action checks on the server: refused at once.
+      await ben.getByLabel('Name').fill('Kite (by Ben)');
+      await ben.getByTestId('rename-submit').click();
+      await expect.poll(() => ben.getByTestId('rename-result').textContent()).toBe('Refused: user:ben may not edit artist:kite.');
+      await shot(ben, '11-revoked-editor-rename-refused');
+      const editRightAfterRevoke = (await api(base(), '/artists/kite/edit', 'ben')).status;
+
+      const revokeLatency = await waitForStatus(base(), '/artists/kite/edit', 'ben', 403, revokedAt, PROPAGATION_TIMEOUT_MS);
+      expect((await ben.goto(`${base()}/artists/kite/edit`))?.status()).toBe(403);
+      expect(await ben.getByTestId('middleware-denied').isVisible()).toBe(true);
+      await shot(ben, '12-revoked-editor-edit-page-403');
+      await ben.goto(`${base()}/artists/kite`);
+      await expect.poll(() => ben.getByTestId('read-only').isVisible()).toBe(true);
+      expect(((await (await api(base(), '/api/artists/kite', 'cleo')).json()) as { name: string }).name).toBe('Kite');
+
+      process.stderr.write(
+        `[next-app e2e] Edge middleware propagation (poll interval ${EDGE_POLL_INTERVAL_MS} ms): grant ${grantLatency} ms ` +
+          `(edit page right after the write: ${editRightAfterGrant}), revoke ${revokeLatency} ms (right after: ${editRightAfterRevoke})\n`,
+      );
+    } finally {
+      // Leave the seed state for the other tests, even after a failure halfway.
+      if (granted) {
+        await manager.goto(`${base()}/artists/kite/team`);
+        if ((await manager.getByTestId('revoke-ben').count()) > 0) await manager.getByTestId('revoke-ben').click();
+        await expect.poll(() => manager.getByTestId('member-ben-role').textContent()).toBe('not an editor');
+      }
+    }
+  }, 90_000);
+
+  it('the team action refuses a non-manager, with a visible message, and writes nothing', async () => {
+    const page = await newPage();
+    await signIn(page, base(), 'Cleo');
+    await page.goto(`${base()}/artists/nova/team`);
+    const before = await bundleState();
+    // Another tab switches the session, so this tab's open form now posts as someone else: the
+    // action checks on the server instead of trusting the page that showed the button.
+    for (const [name, user] of [
+      ['Ada', 'user:ada'], // edits Nova, does not manage it
+      ['Ben', 'user:ben'], // views Nova
+    ] as const) {
+      const otherTab = await page.context().newPage();
+      await signIn(otherTab, base(), name);
+      await otherTab.close();
+      await page.getByTestId('grant-ben').click();
+      await expect.poll(() => page.getByTestId('team-result').textContent()).toBe(`Refused: ${user} may not manage artist:nova.`);
+      if (name === 'Ben') await shot(page, '13-non-manager-team-action-refused');
+    }
+    await page.context().clearCookies();
+    await page.getByTestId('grant-ben').click();
+    await expect.poll(() => page.getByTestId('team-result').textContent()).toBe('Refused: sign in first.');
+    // Nothing was written: same revision, no grant.
+    expect(await bundleState({ user: 'user:ben', relation: 'editor', object: 'artist:nova' })).toEqual({ revision: before.revision, holds: false });
   });
 });

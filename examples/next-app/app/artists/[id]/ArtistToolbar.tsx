@@ -5,8 +5,8 @@ import { Can, useGatehouse } from '@gatehouse/react';
 
 /**
  * The artist page's actions, rendered in the browser from the decisions the server sent: the
- * Edit button exists only for editors. Hiding it is a convenience; the middleware and the server
- * action are what enforce the rule.
+ * Edit button exists only for editors, the Team button only for managers. Hiding them is a
+ * convenience; the middleware, the pages' `assert` and the server actions enforce the rules.
  */
 export function ArtistToolbar({ artistId }: { readonly artistId: string }) {
   const { decisions } = useGatehouse();
@@ -23,6 +23,11 @@ export function ArtistToolbar({ artistId }: { readonly artistId: string }) {
       >
         <Link className="button" href={`/artists/${artistId}/edit`} data-testid="edit-button">
           Edit
+        </Link>
+      </Can>
+      <Can relation="manager" object={`artist:${artistId}`}>
+        <Link className="button secondary" href={`/artists/${artistId}/team`} data-testid="team-button">
+          Team
         </Link>
       </Can>
       <span className="muted status">decisions at revision {decisions.revision}</span>

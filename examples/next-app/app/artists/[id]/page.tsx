@@ -19,6 +19,7 @@ export default async function ArtistPage({ params }: { params: Promise<{ id: str
     checks: [
       { relation: 'viewer', object },
       { relation: 'editor', object },
+      { relation: 'manager', object },
     ],
   });
   return (
