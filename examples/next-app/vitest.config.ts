@@ -1,5 +1,5 @@
 import { defineProject, mergeConfig } from 'vitest/config';
-import { sharedTestOptions } from '../../vitest.shared';
+import { sharedTestOptions } from '../../vitest.shared.ts';
 
 // The browser tests run against the production build (`next build`, then `next start`); the
 // global setup rebuilds whatever is stale first, which can take minutes on a small machine.

@@ -1,5 +1,5 @@
 import { defineProject, mergeConfig } from 'vitest/config';
-import { sharedTestOptions } from '../../vitest.shared';
+import { sharedTestOptions } from '../../vitest.shared.ts';
 
 export default mergeConfig(
   sharedTestOptions,

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { createPostgresStore } from '@gatehouse/postgres';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run, type CliIO } from './run';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
@@ -40,5 +42,37 @@ describe('run', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--context is not valid JSON');
     expect((await capture(['check', '--bogus'], false)).code).toBe(64);
+  });
+});
+
+describe('migrate', () => {
+  // The PostgreSQL server of the test environment; each run migrates a fresh schema, dropped after.
+  const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `gh_cli_${randomBytes(5).toString('hex')}`;
+  afterAll(async () => {
+    const store = createPostgresStore({ connectionString: url, schema });
+    await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await store.close();
+  });
+
+  it('creates the schema, then reports it up to date', async () => {
+    const first = await capture(['migrate', '--database-url', url, '--schema', schema], false);
+    expect(first).toEqual({ code: 0, stdout: `migrated schema ${schema} from version 0 to 1:\n  1 stores, models, tuples and changelog\n`, stderr: '' });
+    const second = await capture(['migrate', '--schema', schema, '--json'], false, { DATABASE_URL: url });
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toEqual({ schema, from: 1, to: 1, applied: [] });
+    expect((await capture(['migrate', '--schema', schema], false, { DATABASE_URL: url })).stdout).toBe(`schema ${schema} is up to date (version 1)\n`);
+  });
+
+  it('needs a database URL (usage, exit 64), and reports bad input or an unreachable server (exit 1)', async () => {
+    const missing = await capture(['migrate'], false);
+    expect(missing.code).toBe(64);
+    expect(missing.stderr).toContain('--database-url');
+    const badSchema = await capture(['migrate', '--database-url', url, '--schema', 'no such schema'], false);
+    expect(badSchema.code).toBe(1);
+    expect(badSchema.stderr).toContain('(validation_error)');
+    const down = await capture(['migrate', '--database-url', 'postgres://postgres@127.0.0.1:1/test'], false);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain('(source_unavailable)');
   });
 });

@@ -60,6 +60,7 @@ Commands:
   bundle                    build a snapshot bundle for FileSource / HttpBundleSource
   transform MODEL           convert DSL <-> JSON
   types MODEL               generate TypeScript types from a model
+  migrate                   create or upgrade the PostgreSQL schema of @gatehouse/postgres
 
 Run \`gatehouse <command> --help\` for a command's options.
 Example: gatehouse test tests/store.fga.yaml`,
@@ -109,6 +110,16 @@ Generates a TypeScript module with the object types, relations per type and cond
 shapes, so SDK calls are checked at compile time.
 
 Example: gatehouse types model.fga --out src/authz.generated.ts`,
+  migrate: `Usage: gatehouse migrate [--database-url URL] [--schema NAME] [--json]
+
+Creates or upgrades the tables of @gatehouse/postgres (stores, models, tuples, changelog) to the
+version this release needs. Idempotent, and safe to run from several deploys at once (a
+PostgreSQL advisory lock serialises migrators). Refuses a schema migrated by a newer release.
+
+  --database-url URL   the database (default: the DATABASE_URL environment variable)
+  --schema NAME        the schema (default: gatehouse)
+
+Example: gatehouse migrate --database-url postgres://gatehouse@db:5432/authz`,
 };
 
 /**
@@ -169,6 +180,8 @@ async function dispatch(argv: readonly string[], io: CliIO, paint: Paint): Promi
     out: { type: 'string', short: 'o' },
     to: { type: 'string' },
     revision: { type: 'string' },
+    'database-url': { type: 'string' },
+    schema: { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${HELP[command]}\n`);
@@ -266,6 +279,22 @@ async function dispatch(argv: readonly string[], io: CliIO, paint: Paint): Promi
       const model = await loadModel(positionals[0]!);
       await emit(io, str('out'), generateTypes(model, positionals[0]!));
       return EXIT.ok;
+    }
+    case 'migrate': {
+      const url = str('database-url') ?? io.env.DATABASE_URL;
+      if (url === undefined || url === '') throw new UsageError(`migrate needs --database-url URL (or DATABASE_URL)\n\n${HELP.migrate}`);
+      // Loaded here only: the other commands never load the PostgreSQL driver.
+      const { createPostgresStore } = await import('@gatehouse/postgres');
+      const store = createPostgresStore({ connectionString: url, ...(str('schema') === undefined ? {} : { schema: str('schema') }) });
+      try {
+        const result = await store.migrate();
+        if (json) io.stdout(`${JSON.stringify(result)}\n`);
+        else if (result.applied.length === 0) io.stdout(`schema ${result.schema} is up to date (version ${result.to})\n`);
+        else io.stdout(`${paint.green('migrated')} schema ${result.schema} from version ${result.from} to ${result.to}:\n${result.applied.map((m) => `  ${m}\n`).join('')}`);
+        return EXIT.ok;
+      } finally {
+        await store.close();
+      }
     }
   }
   throw new UsageError(`unknown command "${command}"`);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeBundle } from '@gatehouse/core';
+import { createPostgresStore } from '@gatehouse/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url));
@@ -180,5 +181,23 @@ describe('help and usage', () => {
 
   it('uses no colour when output is not a terminal', () => {
     expect(gatehouse('test', fx('failing.fga.yaml')).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('gatehouse migrate', () => {
+  it('migrates a schema from the built binary (the PostgreSQL driver is loaded for this command only)', async () => {
+    const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `gh_cli_bin_${process.pid}`;
+    try {
+      const r = gatehouse('migrate', '--database-url', url, '--schema', schema, '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ schema, from: 0, to: 1 });
+      expect(gatehouse('migrate', '--help').stdout).toContain('Usage: gatehouse migrate');
+    } finally {
+      const store = createPostgresStore({ connectionString: url, schema });
+      await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await store.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The tests run the built binary, which loads the built core and node packages: build whatever
+// The tests run the built binary, which loads the built core, node and postgres packages: build whatever
 // is missing or older than its sources, once per run (CI builds first, so this is then a no-op).
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -21,9 +21,9 @@ function stale(pkg: string): boolean {
   return !existsSync(dist) || statSync(dist).mtimeMs < newest(join(root, 'packages', pkg, 'src'));
 }
 
-/** Builds core, node and cli when their dist is missing or stale. */
+/** Builds core, node, postgres and cli when their dist is missing or stale. */
 export default function setup(): void {
-  const packages = ['core', 'node', 'cli'].filter(stale);
+  const packages = ['core', 'node', 'postgres', 'cli'].filter(stale);
   if (packages.length === 0) return;
   const filters = packages.flatMap((p) => ['--filter', `@gatehouse/${p}`]);
   execFileSync('pnpm', [...filters, 'build'], { cwd: root, stdio: 'pipe' });
