@@ -189,6 +189,16 @@ describe('withPermission', () => {
     expect(await answer(await route({ authorizer: createAuthorizer({}) })(request('/api/artists/a1'), ctx('a1')))).toMatchObject({ status: 503, body: { code: 'not_ready' } });
   });
 
+  it('refuses an id from the route that would name another object (400), never allowing it', async () => {
+    user = 'user:ada'; // editor of artist:a1 only
+    for (const id of ['a1#editor', 'a1#viewer', 'x:a1', 'a1 ', ' a1', 'a1\n', '*']) {
+      const res = await route()(request(`/api/artists/${encodeURIComponent(id)}`), ctx(id));
+      expect({ id, status: res.status }).toEqual({ id, status: 400 });
+    }
+    expect(await gatehouse().can('editor', 'artist:a1#editor')).toBe(false);
+    expect(await rejection(gatehouse().assert('editor', 'artist:a1#editor'))).toMatchObject({ reason: 'malformed', status: 400 });
+  });
+
   it('accepts a fixed object and fails closed when the object function throws', async () => {
     user = 'user:ada';
     const fixed = gatehouse().withPermission('editor', 'artist:a1', () => new Response('ok'));
@@ -228,6 +238,22 @@ describe('decisions', () => {
       checks: { 'artist:a1#editor': false, 'artist:a2#editor': false },
       lists: { 'artist#editor': [] },
     });
+  });
+});
+
+describe('decisions: query size', () => {
+  it('refuses a query over the limits (it may come from the browser) and takes decisionLimits', async () => {
+    user = 'user:ben';
+    const checks = Array.from({ length: 1_001 }, (_, i) => ({ relation: 'editor', object: `artist:a${i}` }));
+    expect(await rejection(gatehouse().decisions({ checks }))).toMatchObject({ code: 'validation_error', message: 'computeDecisions: query.checks asks 1001 checks, more than maxChecks (1000)' });
+    // Refused for a signed-out user too: the size is checked before the user matters.
+    user = undefined;
+    expect(await rejection(gatehouse().decisions({ checks }))).toMatchObject({ code: 'validation_error' });
+    user = 'user:ben';
+    const roomy = gatehouse({ decisionLimits: { maxChecks: 2_000, maxLists: 1 } });
+    expect((await roomy.decisions({ checks })).checks['artist:a2#editor']).toBe(true);
+    expect(await rejection(roomy.decisions({ lists: [{ relation: 'editor', type: 'artist' }, { relation: 'viewer', type: 'artist' }] }))).toMatchObject({ code: 'validation_error' });
+    expect(() => gatehouse({ decisionLimits: { maxChecks: 1.5 } })).toThrow('computeDecisions: maxChecks must be a non-negative integer, got 1.5');
   });
 });
 

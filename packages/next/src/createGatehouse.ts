@@ -2,7 +2,7 @@ import { forbidden, notFound, redirect, unauthorized, unstable_rethrow } from 'n
 import { GatehouseError, toGatehouseError } from '@gatehouse/core';
 import type { Authorizer, ObjectString, ObjectType, RelationOf, Schema, TupleConditionContext, TupleKey } from '@gatehouse/core';
 import { computeDecisions, decidePermission, problemFor, problemResponse } from '@gatehouse/core/http';
-import type { DecisionQuery, DecisionSet, ErrorStatus, PermissionDecision, PermissionRequest } from '@gatehouse/core/http';
+import type { ComputeDecisionsOptions, DecisionQuery, DecisionSet, ErrorStatus, PermissionDecision, PermissionRequest } from '@gatehouse/core/http';
 import { authorizerOf, availability, errorStatusOf, unavailable } from './authorizerOf';
 import { PermissionError } from './PermissionError';
 
@@ -43,6 +43,12 @@ export interface GatehouseNextOptions {
    * into server bundles); `false` throws {@link PermissionError} instead.
    */
   readonly authInterrupts?: boolean;
+  /**
+   * The most checks and lists one `decisions(query)` may ask, default 1 000 and 50 (see
+   * `computeDecisions`). A larger query is refused with `validation_error` before any evaluation:
+   * a refresh server action takes its query from the browser.
+   */
+  readonly decisionLimits?: Pick<ComputeDecisionsOptions, 'maxChecks' | 'maxLists'>;
 }
 
 /** Per-call condition context and contextual tuples. */
@@ -107,6 +113,9 @@ export interface Gatehouse<S extends Schema = RegisteredSchema> {
    * The current user's answers to `query`, for `<GatehouseProvider decisions>` of `@gatehouse/react`:
    * decisions only, never tuples. Every answer is `false` (lists empty) when signed out or when
    * the authorizer is unavailable.
+   *
+   * @throws {GatehouseError} `validation_error` for a query that is not one or asks more than
+   *   `decisionLimits` allow.
    */
   decisions(query: DecisionQuery): Promise<DecisionSet>;
 }
@@ -120,7 +129,8 @@ function authInterruptsFromBuild(): boolean {
  * Creates the server-side guards for server components, server actions and route handlers,
  * typed from the registered schema (see {@link Register}).
  *
- * @throws {GatehouseError} `validation_error` for missing `authorizer`/`getUser` or a bad `errorStatus`.
+ * @throws {GatehouseError} `validation_error` for missing `authorizer`/`getUser`, a bad `errorStatus`
+ *   or bad `decisionLimits`.
  * @example
  * // lib/gatehouse.ts
  * export const gatehouse = createGatehouse({
@@ -136,6 +146,12 @@ export function createGatehouse<S extends Schema = RegisteredSchema>(options: Ga
   if (options.authorizer === undefined || options.authorizer === null) throw new GatehouseError('validation_error', 'createGatehouse: authorizer is required');
   if (typeof options.getUser !== 'function') throw new GatehouseError('validation_error', 'createGatehouse: getUser must be a function');
   const errorStatus = errorStatusOf(options.errorStatus, 'createGatehouse');
+  const limits: Pick<ComputeDecisionsOptions, 'maxChecks' | 'maxLists'> = {
+    ...(options.decisionLimits?.maxChecks === undefined ? {} : { maxChecks: options.decisionLimits.maxChecks }),
+    ...(options.decisionLimits?.maxLists === undefined ? {} : { maxLists: options.decisionLimits.maxLists }),
+  };
+  // An empty query with the limits: refuses bad limits now rather than on the first request.
+  computeDecisions(undefined, undefined, {}, limits);
 
   // Every catch below first lets Next.js's own control-flow errors through (redirect(),
   // notFound(), the bail-out a dynamic API such as cookies() throws while prerendering): swallowing
@@ -220,9 +236,9 @@ export function createGatehouse<S extends Schema = RegisteredSchema>(options: Ga
         context = options.context?.();
       } catch (error) {
         unstable_rethrow(error);
-        return computeDecisions(undefined, undefined, query);
+        return computeDecisions(undefined, undefined, query, limits);
       }
-      if (user === undefined || user === '') return computeDecisions(undefined, undefined, query);
+      if (user === undefined || user === '') return computeDecisions(undefined, undefined, query, limits);
       let authorizer: Authorizer | undefined;
       try {
         authorizer = await authorizerOf(options.authorizer);
@@ -231,7 +247,7 @@ export function createGatehouse<S extends Schema = RegisteredSchema>(options: Ga
         // Unavailable: computeDecisions answers every check false.
         authorizer = undefined;
       }
-      return computeDecisions(authorizer, user, query, context === undefined ? {} : { context });
+      return computeDecisions(authorizer, user, query, context === undefined ? limits : { ...limits, context });
     },
   };
 }

@@ -60,6 +60,41 @@ describe('gatehouseMiddleware', () => {
     expect(asked).toBe(1);
   });
 
+  it('guards HEAD wherever it guards GET: Next.js answers HEAD with the GET page or handler', async () => {
+    const middleware = guard({ rules: [{ ...editRule, methods: ['GET'] }] });
+    expect((await middleware(nextRequest('/artists/a1/edit', 'ben', { method: 'HEAD' }))).status).toBe(403);
+    expect((await middleware(nextRequest('/artists/a1/edit', undefined, { method: 'HEAD' }))).status).toBe(307);
+    expect(passedThrough(await middleware(nextRequest('/artists/a1/edit', 'ada', { method: 'HEAD' })))).toBe(true);
+    // A rule for other methods only still leaves HEAD (and GET) alone.
+    expect(passedThrough(await guard({ rules: [{ ...editRule, methods: ['POST'] }] })(nextRequest('/artists/a1/edit', 'ben', { method: 'HEAD' })))).toBe(true);
+  });
+
+  it('matches Pages Router data routes when Next.js does not normalize the URL (skipProxyUrlNormalize)', async () => {
+    // With skipProxyUrlNormalize, Next.js hands middleware the raw URL (NextURL keeps the
+    // /_next/data/<build>/... .json form), while the router still serves that page's data.
+    process.env['__NEXT_NO_MIDDLEWARE_URL_NORMALIZE'] = '1';
+    try {
+      const middleware = guard();
+      const raw = nextRequest('/_next/data/b1/artists/a1/edit.json', 'ben');
+      expect(raw.nextUrl.pathname).toBe('/_next/data/b1/artists/a1/edit.json');
+      expect((await middleware(raw)).status).toBe(403);
+      expect(passedThrough(await middleware(nextRequest('/_next/data/b1/artists/a1/edit.json', 'ada')))).toBe(true);
+      // With i18n the locale stays in the raw data path too.
+      const localized = new NextRequest('http://localhost:3000/_next/data/b1/fr/artists/a1/edit.json', {
+        headers: { cookie: 'user=ben' },
+        nextConfig: { i18n: { locales: ['en', 'fr'], defaultLocale: 'en' } },
+      });
+      expect((await middleware(localized)).status).toBe(403);
+    } finally {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+      delete process.env['__NEXT_NO_MIDDLEWARE_URL_NORMALIZE'];
+    }
+    // Normalized by Next.js (the default), the same request arrives as the page path.
+    const normalized = nextRequest('/_next/data/b1/artists/a1/edit.json', 'ben');
+    expect(normalized.nextUrl.pathname).toBe('/artists/a1/edit');
+    expect((await guard()(normalized)).status).toBe(403);
+  });
+
   it('answers a denied request with a 403 problem by default', async () => {
     const res = await guard()(nextRequest('/artists/a1/edit', 'ben'));
     expect(res.status).toBe(403);
@@ -134,6 +169,24 @@ describe('gatehouseMiddleware', () => {
     expect(await problem(noObject)).toMatchObject({ status: 400, detail: 'The request does not name the object to authorize.' });
     const badUser = await middleware(nextRequest('/artists/a1/edit', 'a b'));
     expect(badUser.status).toBe(400);
+  });
+
+  it('never lets a path parameter turn the template into another object', async () => {
+    // ada edits artist:a1 only. Each id decodes to something that, pasted into `artist:{id}`,
+    // would read as a userset, another type, or a padded id: refused as malformed (400).
+    const middleware = guard({ onDenied: { rewrite: '/denied' } });
+    for (const id of ['a1%23editor', 'a1%23viewer', 'x%3Aa1', 'a1%20', '%20a1', 'a1%09', 'a1%0A', '*', '%2Aa1', 'a1%00', 'a1%25', '%E2%80%8Ba1']) {
+      const res = await middleware(nextRequest(`/artists/${id}/edit`, 'ada'));
+      expect({ id, status: res.status }).toEqual({ id, status: 400 });
+    }
+    // An encoded slash stays inside the id: artist:a1/x is another object, and ada is no editor of it.
+    expect((await middleware(nextRequest('/artists/a1%2Fx/edit', 'ada'))).status).toBe(403);
+    // Through a template with the type in the path, a `:` or `#` cannot smuggle a relation or id in.
+    const typed = guard({ rules: [{ path: '/:type/:id/edit', relation: 'editor', object: '{type}:{id}' }] });
+    expect(passedThrough(await typed(nextRequest('/artist/a1/edit', 'ada')))).toBe(true);
+    for (const path of ['/artist%3Aa1%23editor%40user/x/edit', '/artist%23x/a1/edit', '/artist/a1%3Ax/edit']) {
+      expect((await typed(nextRequest(path, 'ada'))).status).toBe(400);
+    }
   });
 
   it('fails closed on an evaluation error: 403 (through onDenied) or errorStatus 503', async () => {
@@ -227,6 +280,10 @@ describe('gatehouseMiddleware', () => {
     expect(failure(create([editRule, { path: '/a/:', relation: 'editor', object: 'artist:x' }])).message).toMatch(/^gatehouseMiddleware: rules\[1\]\.path "\/a\/:" is not a valid pattern/);
     expect(failure(create([{ path: '/a', relation: '', object: 'artist:x' }])).message).toBe('gatehouseMiddleware: rules[0].relation must be a relation name');
     expect(failure(create([editRule], { errorStatus: 500 as 503 })).message).toBe('gatehouseMiddleware: errorStatus must be 403 or 503, got 500');
+    // An empty method list would guard nothing at all: refused, as is a non-list.
+    expect(failure(create([{ ...editRule, methods: [] }])).message).toBe('gatehouseMiddleware: rules[0].methods must be a non-empty array of HTTP methods');
+    expect(failure(create([{ ...editRule, methods: 'GET' as unknown as string[] }])).message).toBe('gatehouseMiddleware: rules[0].methods must be a non-empty array of HTTP methods');
+    expect(failure(create([{ ...editRule, methods: ['GET', ''] }])).message).toBe('gatehouseMiddleware: rules[0].methods must be a non-empty array of HTTP methods');
   });
 });
 

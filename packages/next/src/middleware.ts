@@ -29,7 +29,10 @@ export interface RouteRule {
    * function of the parameters and the request. `undefined` from the function answers 400.
    */
   readonly object: string | ((params: RouteParams, request: NextRequest) => string | undefined);
-  /** Only these HTTP methods (upper case) are guarded by this rule. Default: every method. */
+  /**
+   * Only these HTTP methods are guarded by this rule (a non-empty list). `GET` also guards `HEAD`,
+   * which Next.js answers with the `GET` page or handler. Default: every method.
+   */
   readonly methods?: readonly string[];
 }
 
@@ -130,7 +133,15 @@ function compileRule(rule: RouteRule, index: number): CompiledRule {
   } else {
     throw new GatehouseError('validation_error', `${where}.object must be a template string or a function`);
   }
-  const methods = rule.methods === undefined ? undefined : new Set(rule.methods.map((m) => m.toUpperCase()));
+  let methods: Set<string> | undefined;
+  if (rule.methods !== undefined) {
+    // An empty list would guard nothing: a rule that looks like protection and is none.
+    if (!Array.isArray(rule.methods) || rule.methods.length === 0 || !rule.methods.every((m) => typeof m === 'string' && m !== '')) {
+      throw new GatehouseError('validation_error', `${where}.methods must be a non-empty array of HTTP methods`);
+    }
+    methods = new Set(rule.methods.map((m) => m.toUpperCase()));
+    if (methods.has('GET')) methods.add('HEAD');
+  }
   return { rule, match: matcher, object, methods };
 }
 
@@ -242,9 +253,26 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): (reque
   };
 }
 
+/**
+ * The path the router serves for the request. Next.js normally hands middleware the page path
+ * already, but with `skipProxyUrlNormalize` a Pages Router data request keeps its raw form
+ * (`/_next/data/<build>/[<locale>/]<page>.json`), which the router still answers with that page's
+ * data: undo the form here too (as NextURL would), so no rule can be walked around through it.
+ */
+function routedPath(request: NextRequest): string {
+  const pathname = request.nextUrl.pathname;
+  const data = /^\/_next\/data\/[^/]+(\/.*)\.json$/.exec(pathname);
+  if (data === null) return pathname;
+  let path = data[1] === '/index' ? '/' : (data[1] as string);
+  const locale = request.nextUrl.locale.toLowerCase();
+  const first = path.split('/')[1]?.toLowerCase();
+  if (locale !== '' && first === locale) path = path.slice(locale.length + 1) || '/';
+  return path;
+}
+
 /** The first rule matching the request, with its decoded parameters (`undefined`: they do not decode). */
 function findRule(rules: readonly CompiledRule[], request: NextRequest): { compiled: CompiledRule; params: RouteParams | undefined } | undefined {
-  const path = request.nextUrl.pathname;
+  const path = routedPath(request);
   const method = request.method.toUpperCase();
   for (const compiled of rules) {
     if (compiled.methods !== undefined && !compiled.methods.has(method)) continue;

@@ -1,5 +1,5 @@
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
-import { useState } from 'react';
+import { useEffect, useLayoutEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -128,6 +128,112 @@ describe('updates', () => {
     expect(screen.getByText('cannot edit')).toBeTruthy();
   });
 
+  it("never renders, nor runs effects with, the previous user's answers when the decisions prop changes", () => {
+    // ada signs out (router.refresh after the session cookie is cleared): the server now sends
+    // anonymous decisions. No consumer may see ada's answers after that prop arrives, not even in
+    // a render that is never painted: layout effects and effects of that render would act on them.
+    const rendered: string[] = [];
+    const effects: string[] = [];
+    function Spy(): ReactNode {
+      const { decisions } = useGatehouse();
+      const canEdit = useCheck('editor', 'artist:a1');
+      const listed = useObjects('viewer', 'artist');
+      const seen = `${String(decisions.user)} ${String(canEdit)} ${listed?.join(',') ?? '-'}`;
+      rendered.push(seen);
+      useLayoutEffect(() => {
+        effects.push(`layout ${seen}`);
+      });
+      useEffect(() => {
+        effects.push(`effect ${seen}`);
+      });
+      return <span>{seen}</span>;
+    }
+    const view = render(
+      <GatehouseProvider decisions={ada}>
+        <Spy />
+      </GatehouseProvider>,
+    );
+    expect(screen.getByText('user:ada true artist:a1,artist:public')).toBeTruthy();
+    rendered.length = 0;
+    effects.length = 0;
+    const signedOut = decisionsFor(null, { 'artist:a1#editor': false }, { 'artist#viewer': [] });
+    view.rerender(
+      <GatehouseProvider decisions={signedOut}>
+        <Spy />
+      </GatehouseProvider>,
+    );
+    expect(screen.getByText('null false')).toBeTruthy();
+    expect(rendered).toEqual(['null false ']);
+    expect(effects).toEqual(['layout null false ', 'effect null false ']);
+    // And another user signing in on the same page gets only their own answers.
+    rendered.length = 0;
+    const ben = decisionsFor('user:ben', { 'artist:a1#editor': false }, { 'artist#viewer': ['artist:public'] }, '2');
+    view.rerender(
+      <GatehouseProvider decisions={ben}>
+        <Spy />
+      </GatehouseProvider>,
+    );
+    expect(rendered).toEqual(['user:ben false artist:public']);
+  });
+
+  it('drops a refresh that was asked before a new decisions prop arrived', async () => {
+    const pending: ((set: DecisionSet) => void)[] = [];
+    const refresh = () => new Promise<DecisionSet>((resolve) => pending.push(resolve));
+    let api: ReturnType<typeof useGatehouse> | undefined;
+    function Probe(): ReactNode {
+      api = useGatehouse();
+      return <span>{`${String(api.decisions.user)} ${useCheck('editor', 'artist:a1') ? 'can edit' : 'cannot edit'}`}</span>;
+    }
+    const view = render(
+      <GatehouseProvider decisions={ada} refresh={refresh}>
+        <Probe />
+      </GatehouseProvider>,
+    );
+    let inFlight!: Promise<void>;
+    act(() => {
+      inFlight = (api as NonNullable<typeof api>).refresh();
+    });
+    // ada signs out while her refresh is on its way.
+    view.rerender(
+      <GatehouseProvider decisions={decisionsFor(null, { 'artist:a1#editor': false })} refresh={refresh}>
+        <Probe />
+      </GatehouseProvider>,
+    );
+    await act(async () => {
+      pending[0]?.(decisionsFor('user:ada', { 'artist:a1#editor': true }, {}, '4'));
+      await inFlight;
+    });
+    expect(screen.getByText('null cannot edit')).toBeTruthy();
+    // A refresh asked after the new prop is held.
+    await act(async () => {
+      const next = (api as NonNullable<typeof api>).refresh();
+      pending[1]?.(decisionsFor('user:ben', { 'artist:a1#editor': true }, {}, '5'));
+      await next;
+    });
+    expect(screen.getByText('user:ben can edit')).toBeTruthy();
+  });
+
+  it('hands out frozen decisions: a consumer cannot change what the others see', () => {
+    let objects: readonly string[] | undefined;
+    let held: DecisionSet | undefined;
+    function Probe(): ReactNode {
+      objects = useObjects('viewer', 'artist');
+      held = useGatehouse().decisions;
+      return null;
+    }
+    render(
+      <GatehouseProvider decisions={decisionsFor('user:ada', { 'artist:a1#editor': true }, { 'artist#viewer': ['artist:a1'] })}>
+        <Probe />
+      </GatehouseProvider>,
+    );
+    expect(() => (objects as string[]).push('artist:secret')).toThrow(TypeError);
+    expect(() => {
+      (held?.checks as Record<string, boolean>)['artist:a2#editor'] = true;
+    }).toThrow(TypeError);
+    expect(objects).toEqual(['artist:a1']);
+    expect(held?.checks).toEqual({ 'artist:a1#editor': true });
+  });
+
   it('re-renders when refresh() brings new decisions, and a slower older refresh loses', async () => {
     const pending: ((set: DecisionSet) => void)[] = [];
     const refresh = () => new Promise<DecisionSet>((resolve) => pending.push(resolve));
@@ -211,6 +317,24 @@ describe('updates', () => {
     expect(calls).toBe(after);
   });
 
+  it('never overlaps timed refreshes: a tick during a slow refresh is skipped', async () => {
+    let calls = 0;
+    let running = 0;
+    let most = 0;
+    const refresh = async () => {
+      calls++;
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 40));
+      running--;
+      return ada;
+    };
+    const view = render(<GatehouseProvider decisions={ada} refresh={refresh} refreshInterval={5} />);
+    await waitFor(() => expect(calls).toBeGreaterThanOrEqual(2), { timeout: 1000 });
+    view.unmount();
+    expect(most).toBe(1);
+  });
+
   it('resolves refresh() at once without a refresh prop', async () => {
     let api: ReturnType<typeof useGatehouse> | undefined;
     function Probe(): ReactNode {
@@ -223,7 +347,7 @@ describe('updates', () => {
       </GatehouseProvider>,
     );
     await expect((api as NonNullable<typeof api>).refresh()).resolves.toBeUndefined();
-    expect(api?.decisions).toBe(ada);
+    expect(api?.decisions).toEqual(ada);
   });
 });
 

@@ -44,6 +44,13 @@ interface ProviderState {
   readonly refresh: () => Promise<void>;
 }
 
+/** The store of one `decisions` prop: a new prop gets a new store (see below). */
+interface Held {
+  /** The prop this store was created from. */
+  readonly prop: DecisionSet;
+  readonly store: DecisionStore;
+}
+
 const GatehouseContext = createContext<ProviderState | null>(null);
 
 // Layout effects do not run on the server (React 18 warns about them there); plain effects do nothing either.
@@ -62,36 +69,53 @@ const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : us
  */
 export function GatehouseProvider(props: GatehouseProviderProps): ReactNode {
   const { decisions, refreshInterval, children } = props;
-  const [store] = useState(() => createDecisionStore(decisions));
+  const [held, setHeld] = useState<Held>(() => ({ prop: decisions, store: createDecisionStore(decisions) }));
+  let current = held;
+  if (held.prop !== decisions && !sameDecisions(held.prop, decisions)) {
+    // New answers from the server (a sign-out, another user, a new revision) replace the held ones
+    // in this very render. Updating the old store from an effect would let every consumer render,
+    // and run its effects, once more with the previous answers, possibly another user's. A new
+    // store also orphans the refreshes asked before this prop: they can no longer overwrite it.
+    current = { prop: decisions, store: createDecisionStore(decisions) };
+    setHeld(current);
+  }
+  const { store } = current;
   // The latest callbacks, so a new function identity per render neither restarts the interval nor
   // changes the context value.
   const callbacks = useRef(props);
   callbacks.current = props;
-  // Bumped by every refresh and every new prop: a result that arrives after a newer one is dropped.
-  const generation = useRef(0);
-  const applied = useRef(decisions);
-
+  // The committed store, for refreshes: set after commit, so a discarded render never receives one.
+  const committed = useRef(store);
   useIsomorphicLayoutEffect(() => {
-    if (sameDecisions(applied.current, decisions)) return;
-    applied.current = decisions;
-    generation.current++;
-    store.set(decisions);
-  }, [store, decisions]);
+    committed.current = store;
+  }, [store]);
+  // Bumped by every refresh: a result that arrives after a newer one was asked is dropped.
+  const generation = useRef(0);
 
   const refresh = useCallback(async (): Promise<void> => {
     const fetchDecisions = callbacks.current.refresh;
     if (fetchDecisions === undefined) return;
+    const target = committed.current;
     const mine = ++generation.current;
     const next = await fetchDecisions();
-    // After unmount this still sets the store: harmless, nothing is subscribed any more.
-    if (mine === generation.current) store.set(next);
-  }, [store]);
+    // After a new decisions prop (or unmount) `target` is no longer read: the result is dropped.
+    if (mine === generation.current) target.set(next);
+  }, []);
 
   const hasRefresh = props.refresh !== undefined;
   useEffect(() => {
     if (!hasRefresh || refreshInterval === undefined || !(refreshInterval > 0)) return undefined;
+    // One timed refresh at a time: a tick that finds the previous one still running is skipped, so
+    // a slow server never gets a pile of overlapping calls from one page.
+    let inFlight = false;
     const timer = setInterval(() => {
-      refresh().catch((error: unknown) => callbacks.current.onRefreshError?.(error));
+      if (inFlight) return;
+      inFlight = true;
+      refresh()
+        .catch((error: unknown) => callbacks.current.onRefreshError?.(error))
+        .finally(() => {
+          inFlight = false;
+        });
     }, refreshInterval);
     return () => clearInterval(timer);
   }, [hasRefresh, refreshInterval, refresh]);

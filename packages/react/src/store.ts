@@ -7,7 +7,7 @@ import type { DecisionSet } from '@gatehouse/core/http';
 export interface DecisionStore {
   /** Calls `listener` after every change of the decisions. Returns the unsubscribe function. */
   readonly subscribe: (listener: () => void) => () => void;
-  /** The current decisions: the same object until the next change. */
+  /** The current decisions: a frozen copy (lists included), the same object until the next change. */
   readonly getSnapshot: () => DecisionSet;
   /**
    * Replaces the decisions and notifies the listeners, unless `next` holds the same answers for
@@ -26,7 +26,7 @@ export interface DecisionStore {
  * store.set(await fetchDecisions());
  */
 export function createDecisionStore(initial: DecisionSet): DecisionStore {
-  let current = initial;
+  let current = frozenCopy(initial);
   const listeners = new Set<() => void>();
   return {
     subscribe(listener) {
@@ -38,11 +38,27 @@ export function createDecisionStore(initial: DecisionSet): DecisionStore {
     getSnapshot: () => current,
     set(next) {
       if (sameDecisions(current, next)) return;
-      current = next;
+      current = frozenCopy(next);
       // A copy: a listener that unsubscribes (or subscribes) while being notified must not skip another.
       for (const listener of [...listeners]) listener();
     },
   };
+}
+
+/**
+ * A frozen copy of `set`, lists included: every consumer reads the same objects, so one that
+ * sorted or pushed into a list (`useObjects`) would change what all the others see; and the
+ * caller's own object stays the caller's (changing it later cannot change the held answers).
+ */
+function frozenCopy(set: DecisionSet): DecisionSet {
+  if (typeof set !== 'object' || set === null) return set;
+  const lists: unknown = set.lists;
+  // Object.fromEntries and spreads define own properties, so a `__proto__` key stays a key.
+  const copiedLists =
+    typeof lists === 'object' && lists !== null
+      ? Object.fromEntries(Object.entries(lists).map(([key, list]: [string, unknown]) => [key, Array.isArray(list) ? Object.freeze([...(list as unknown[])]) : list]))
+      : lists;
+  return Object.freeze({ ...set, checks: Object.freeze({ ...set.checks }), lists: Object.freeze(copiedLists) as DecisionSet['lists'] });
 }
 
 /** True when two decision sets carry the same answers for the same user, revision and model. */

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAuthorizer } from '../authorizer/index';
 import type { EvaluationErrorEvent } from '../authorizer/index';
 import { MemorySource } from '../sync/MemorySource';
 import { parseModel } from '../validation/parseModel';
+import { isGatehouseError } from '../errors/index';
 import { computeDecisions, decisionKey, listKey } from './index';
 
 const model = parseModel({
@@ -157,5 +158,55 @@ describe('computeDecisions', () => {
     const authorizer = await ready();
     const query = JSON.parse('{"checks":[null,{"relation":1,"object":"artist:a1"},{"relation":"editor","object":"artist:a1"}],"lists":[7]}') as Parameters<typeof computeDecisions>[2];
     expect(computeDecisions(authorizer, 'user:ada', query)).toMatchObject({ checks: { 'artist:a1#editor': true }, lists: {} });
+  });
+
+  it('refuses a query larger than maxChecks / maxLists before evaluating anything', async () => {
+    const authorizer = await ready();
+    const batchCheck = vi.spyOn(authorizer, 'batchCheck');
+    const listObjects = vi.spyOn(authorizer, 'listObjects');
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        if (isGatehouseError(error)) return { code: error.code, message: error.message };
+      }
+      throw new Error('expected a GatehouseError');
+    };
+    // A query can come from the client (a refresh server action): 100 000 checks must not cost
+    // 100 000 evaluations, nor 50 000 lists as many listObjects.
+    const checks = Array.from({ length: 100_000 }, (_, i) => ({ relation: 'viewer', object: `artist:a${i}` }));
+    expect(refusal(() => computeDecisions(authorizer, 'user:ada', { checks }))).toEqual({
+      code: 'validation_error',
+      message: 'computeDecisions: query.checks asks 100000 checks, more than maxChecks (1000)',
+    });
+    const lists = Array.from({ length: 51 }, (_, i) => ({ relation: 'viewer', type: `t${i}` }));
+    expect(refusal(() => computeDecisions(authorizer, 'user:ada', { lists }))).toEqual({
+      code: 'validation_error',
+      message: 'computeDecisions: query.lists asks 51 lists, more than maxLists (50)',
+    });
+    // Anonymous or not: the size is refused before anything else.
+    expect(refusal(() => computeDecisions(authorizer, undefined, { checks })).code).toBe('validation_error');
+    expect(batchCheck).not.toHaveBeenCalled();
+    expect(listObjects).not.toHaveBeenCalled();
+    // Limits are options; at the limit, everything is answered.
+    expect(Object.keys(computeDecisions(authorizer, 'user:ada', { checks: checks.slice(0, 1000), lists: lists.slice(0, 50) }).checks)).toHaveLength(1000);
+    expect(refusal(() => computeDecisions(authorizer, 'user:ada', { checks: checks.slice(0, 3) }, { maxChecks: 2 })).message).toBe(
+      'computeDecisions: query.checks asks 3 checks, more than maxChecks (2)',
+    );
+    expect(computeDecisions(authorizer, 'user:ada', { checks: checks.slice(0, 2000) }, { maxChecks: 2000 }).checks['artist:a1#viewer']).toBe(true);
+    expect(refusal(() => computeDecisions(authorizer, 'user:ada', {}, { maxLists: -1 })).message).toBe('computeDecisions: maxLists must be a non-negative integer, got -1');
+  });
+
+  it('refuses a query that is not one, instead of throwing a TypeError or reading characters', async () => {
+    const authorizer = await ready();
+    for (const [query, message] of [
+      [null, 'computeDecisions: query must be an object with checks and/or lists'],
+      ['checks', 'computeDecisions: query must be an object with checks and/or lists'],
+      [{ checks: 'artist:a1#editor' }, 'computeDecisions: query.checks must be an array'],
+      [{ checks: { length: 1, 0: { relation: 'editor', object: 'artist:a1' } } }, 'computeDecisions: query.checks must be an array'],
+      [{ lists: 7 }, 'computeDecisions: query.lists must be an array'],
+    ] as const) {
+      expect(() => computeDecisions(authorizer, 'user:ada', query as unknown as Parameters<typeof computeDecisions>[2])).toThrow(message);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../authorizer/index';
 import type { CheckRequest } from '../engine/index';
+import { GatehouseError } from '../errors/index';
 import type { ConditionContext as TupleConditionContext, TupleKey } from '../store/index';
 
 // A page that renders in the browser needs a handful of answers ("may this user edit artist a1?"),
@@ -53,7 +54,21 @@ export interface ComputeDecisionsOptions {
   readonly context?: TupleConditionContext;
   /** Tuples that hold for this computation only. */
   readonly contextualTuples?: readonly TupleKey[];
+  /** The most checks a query may ask (before duplicates are removed). Default {@link DEFAULT_MAX_CHECKS}. */
+  readonly maxChecks?: number;
+  /** The most object lists a query may ask (before duplicates are removed). Default {@link DEFAULT_MAX_LISTS}. */
+  readonly maxLists?: number;
 }
+
+/**
+ * The default `maxChecks` of {@link computeDecisions}: a page's worth of buttons and rows. A query
+ * may come from the browser (a refresh server action takes its arguments from the client), so its
+ * size is bounded before any evaluation.
+ */
+export const DEFAULT_MAX_CHECKS = 1_000;
+
+/** The default `maxLists` of {@link computeDecisions}: each list is a `listObjects`, far dearer than a check. */
+export const DEFAULT_MAX_LISTS = 50;
 
 /**
  * The key of a check in {@link DecisionSet.checks}: `object#relation`, as OpenFGA writes a userset
@@ -77,12 +92,16 @@ export function listKey(relation: string, type: string): string {
 
 /**
  * Computes the answers to `query` for `user` from the authorizer's current snapshot, in one
- * synchronous pass (so every answer comes from the same snapshot). Never throws, and fails closed:
- * a malformed user, object or relation, a failed evaluation (missing condition context, no
- * snapshot yet, stale snapshot) is recorded as `false` (or an empty list). An anonymous user
- * (`undefined` or `''`) or a missing authorizer gets every check `false` and every list empty.
- * The authorizer reports failed evaluations through its `error` event.
+ * synchronous pass (so every answer comes from the same snapshot). Fails closed and never throws
+ * for an answer: a malformed user, object or relation, a failed evaluation (missing condition
+ * context, no snapshot yet, stale snapshot) is recorded as `false` (or an empty list). An anonymous
+ * user (`undefined` or `''`) or a missing authorizer gets every check `false` and every list empty.
+ * The authorizer reports failed evaluations through its `error` event. Only a query that is not
+ * one, or that asks more than `maxChecks` checks or `maxLists` lists, is refused, before anything
+ * is evaluated.
  *
+ * @throws {GatehouseError} `validation_error`: `query` is not an object, `checks` or `lists` is not
+ *   an array, either is longer than its limit, or a limit is not a non-negative integer.
  * @param authorizer - the authorizer to ask, or `undefined` when none could be obtained.
  * @param user - the user string (`user:ada`), or `undefined` for an anonymous request.
  * @param query - the checks and lists the client will ask about.
@@ -101,8 +120,9 @@ export function computeDecisions(
   query: DecisionQuery,
   options: ComputeDecisionsOptions = {},
 ): DecisionSet {
-  const checks = uniqueChecks(query.checks ?? []);
-  const lists = uniqueLists(query.lists ?? []);
+  const asked = sizedQuery(query, options);
+  const checks = uniqueChecks(asked.checks);
+  const lists = uniqueLists(asked.lists);
   const checkAnswers: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
   const listAnswers: Record<string, readonly string[]> = Object.create(null) as Record<string, readonly string[]>;
   for (const key of checks.keys()) checkAnswers[key] = false;
@@ -147,6 +167,34 @@ function answerChecks(
   } catch {
     // The whole batch failed (no snapshot, stale): every check stays false.
   }
+}
+
+/** The query's checks and lists, refused when they are not arrays or exceed their limits. */
+function sizedQuery(query: DecisionQuery, options: ComputeDecisionsOptions): { checks: readonly DecisionCheck[]; lists: readonly DecisionList[] } {
+  // Checked at run time: a query may be JSON from the browser, whatever its static type says.
+  if (!isRecord(query as unknown)) throw new GatehouseError('validation_error', 'computeDecisions: query must be an object with checks and/or lists');
+  return {
+    checks: sized(query.checks, 'checks', limitOf(options.maxChecks, 'maxChecks', DEFAULT_MAX_CHECKS)),
+    lists: sized(query.lists, 'lists', limitOf(options.maxLists, 'maxLists', DEFAULT_MAX_LISTS)),
+  };
+}
+
+function limitOf(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value >= 0) && value !== Number.POSITIVE_INFINITY) {
+    throw new GatehouseError('validation_error', `computeDecisions: ${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function sized<T>(entries: readonly T[] | undefined, part: 'checks' | 'lists', limit: number): readonly T[] {
+  if (entries === undefined) return [];
+  if (!Array.isArray(entries)) throw new GatehouseError('validation_error', `computeDecisions: query.${part} must be an array`);
+  if (entries.length > limit) {
+    const name = part === 'checks' ? 'maxChecks' : 'maxLists';
+    throw new GatehouseError('validation_error', `computeDecisions: query.${part} asks ${entries.length} ${part}, more than ${name} (${limit})`);
+  }
+  return entries;
 }
 
 function uniqueChecks(checks: readonly DecisionCheck[]): Map<string, DecisionCheck> {

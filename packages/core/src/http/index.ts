@@ -7,5 +7,5 @@
  */
 export { decidePermission, PROBLEM_JSON, problemFor, problemResponse } from './decide';
 export type { ErrorStatus, PermissionDecision, PermissionRequest, ProblemDetails } from './decide';
-export { computeDecisions, decisionKey, listKey } from './decisions';
+export { computeDecisions, decisionKey, DEFAULT_MAX_CHECKS, DEFAULT_MAX_LISTS, listKey } from './decisions';
 export type { ComputeDecisionsOptions, DecisionCheck, DecisionList, DecisionQuery, DecisionSet } from './decisions';
