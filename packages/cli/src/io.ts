@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { GatehouseError, parseModel, type AuthorizationModel, type TupleKey } from '@gatehouse/core';
 import { parseDSL, parseModularModel } from '@gatehouse/core/dsl';
 import { parse as parseYaml } from 'yaml';
@@ -84,13 +84,6 @@ export function toTuples(value: unknown, where: string): TupleKey[] {
       ...(cond ? { condition: { name: cond.name as string, ...(cond.context ? { context: cond.context as Record<string, unknown> } : {}) } } : {}),
     } as TupleKey;
   });
-}
-
-/** Loads a tuples file: YAML or JSON, a list of tuples (or `{ tuples: [...] }`). */
-export async function loadTuples(path: string): Promise<TupleKey[]> {
-  const doc = parseYamlFile(await readText(path), path);
-  const list = doc && !Array.isArray(doc) && typeof doc === 'object' ? (doc as { tuples?: unknown }).tuples : doc;
-  return toTuples(list, relative(process.cwd(), path) || path);
 }
 
 /** Parses `--context` JSON into an object. */

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPostgresStore } from '@gatehouse/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,6 +45,66 @@ describe('run', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--context is not valid JSON');
     expect((await capture(['check', '--bogus'], false)).code).toBe(64);
+  });
+});
+
+describe('tuple files', () => {
+  it('reads test-level tuple files in every format the OpenFGA CLI reads, CSV included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+    try {
+      writeFileSync(
+        join(dir, 'subscribers.csv'),
+        'user_type,user_id,user_relation,relation,object_type,object_id,condition_name,condition_context\n' +
+          'user,fan,,subscriber,channel,cooking,active_subscription,"{""expires_at"":""2030-01-01T00:00:00Z""}"\n',
+      );
+      writeFileSync(join(dir, 'owners.jsonl'), '{"user":"user:maya","relation":"owner","object":"channel:cooking"}\n');
+      writeFileSync(
+        join(dir, 'store.fga.yaml'),
+        [
+          `model_file: ${JSON.stringify(fixture('model.fga'))}`,
+          'tests:',
+          '  - name: csv and jsonl',
+          '    tuple_files: [./subscribers.csv, ./owners.jsonl]',
+          '    check:',
+          '      - user: user:fan',
+          '        object: channel:cooking',
+          '        context: { current_time: "2026-01-01T00:00:00Z" }',
+          '        assertions: { subscriber: true, editor: false }',
+          '      - user: user:fan',
+          '        object: channel:cooking',
+          '        context: { current_time: "2031-01-01T00:00:00Z" }',
+          '        assertions: { subscriber: false }',
+          '      - user: user:maya',
+          '        object: channel:cooking',
+          '        assertions: { editor: true }',
+          '',
+        ].join('\n'),
+      );
+      const r = await capture(['test', join(dir, 'store.fga.yaml')], false);
+      expect(r).toEqual({ code: 0, stdout: '4 passed, 0 failed\n', stderr: '' });
+      writeFileSync(join(dir, 'owners.jsonl'), '{"user":"user:maya","relation":"owner"}\n');
+      const bad = await capture(['test', join(dir, 'store.fga.yaml')], false);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('owners.jsonl:1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('internal errors', () => {
+  it('reports a failure that is not a Gatehouse error as a bug: exit 2', async () => {
+    let stderr = '';
+    const io: CliIO = {
+      stdout: () => {
+        throw new TypeError('stdout is gone');
+      },
+      stderr: (t) => (stderr += t),
+      isTTY: false,
+      env: {},
+    };
+    expect(await run(['validate', fixture('model.fga')], io)).toBe(2);
+    expect(stderr).toMatch(/^internal error, please report: TypeError: stdout is gone/);
   });
 });
 

@@ -17,11 +17,11 @@ import {
   type TupleKey,
 } from '@gatehouse/core';
 import { printDSL, validateDSL, validateModularModel } from '@gatehouse/core/dsl';
-import { hashModelId, loadPolicyFile } from '@gatehouse/node';
+import { hashModelId, loadPolicyFile, loadTupleFile } from '@gatehouse/node';
 import { generateTypes } from './commands/types';
 import { runStoreTest, type AssertionResult } from './commands/storeTest';
 import { EXIT, UsageError } from './errors';
-import { loadModel, loadTuples, modelKind, parseContext, parseTupleArg, readModularFiles, readText } from './io';
+import { loadModel, modelKind, parseContext, parseTupleArg, readModularFiles, readText } from './io';
 
 /** Where the command writes, and whether it may use colour. */
 export interface CliIO {
@@ -334,7 +334,7 @@ async function openSource(values: Values, needTuples: boolean): Promise<{ model:
   if (modelFile === undefined) throw new UsageError('give --store FILE.fga.yaml, or --model MODEL and --tuples TUPLES');
   const tuplesFile = values.tuples as string | undefined;
   if (needTuples && tuplesFile === undefined) throw new UsageError('--model needs --tuples TUPLES (a YAML or JSON list of tuples)');
-  return { model: await loadModel(modelFile), tuples: tuplesFile === undefined ? [] : await loadTuples(tuplesFile) };
+  return { model: await loadModel(modelFile), tuples: tuplesFile === undefined ? [] : await loadTupleFile(tuplesFile) };
 }
 
 async function openEvaluator(values: Values): Promise<Evaluator> {

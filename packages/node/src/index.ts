@@ -11,5 +11,5 @@ export { createBundleFetchHandler, createBundleHandler } from './bundleHandler';
 export type { BundleHandlerOptions, NodeBundleHandler } from './bundleHandler';
 export { FileSource } from './FileSource';
 export type { FileSourceOptions } from './FileSource';
-export { UnstableReadError, hashModelId, loadPolicyFile } from './policyFiles';
+export { UnstableReadError, hashModelId, loadPolicyFile, loadTupleFile } from './policyFiles';
 export type { LoadedPolicy } from './policyFiles';

@@ -215,13 +215,32 @@ async function loadTuples(doc: Record<string, unknown>, file: string, reader: Re
   return tuples;
 }
 
+/**
+ * Loads one tuple file the way the OpenFGA CLI reads them, by extension: `.yaml` / `.yml` /
+ * `.json` (a list of tuples, or `{ tuples: [...] }`), `.jsonl` (one tuple per line) or `.csv`
+ * (the CLI's columns: `user_type,user_id,user_relation,relation,object_type,object_id,condition_name,condition_context`).
+ *
+ * @throws {GatehouseError} `source_unavailable` (unreadable file), `invalid_bundle` (empty file,
+ * bad YAML/JSON/CSV, unsupported extension), or the tuple id codes naming the file and entry.
+ * @example
+ * const tuples = await loadTupleFile('./policy/tuples.csv');
+ */
+export async function loadTupleFile(path: string): Promise<TupleKey[]> {
+  const file = resolve(path);
+  const display = relative(process.cwd(), file) || basename(file);
+  const reader = new Reader(() => display);
+  return readTupleFile(await reader.text(file), display);
+}
+
 /** Parses an OpenFGA CLI tuple file by extension: `.yaml`/`.yml`/`.json` (a list), `.jsonl`, `.csv`. */
 function readTupleFile(text: string, name: string): TupleKey[] {
   const ext = extname(name).toLowerCase();
   // The CLI rejects empty tuple files; here that also catches a file truncated by a writer.
   if (text.trim() === '') throw invalid(`${name} is empty`);
   if (ext === '.json' || ext === '.yaml' || ext === '.yml') {
-    const list = ext === '.json' ? parseJson(text, name) : parseYamlText(text, name);
+    const doc = ext === '.json' ? parseJson(text, name) : parseYamlText(text, name);
+    // `{ tuples: [...] }` as well as a bare list: the shape of a store file's own `tuples` key.
+    const list = isRecord(doc) && Array.isArray(doc.tuples) ? doc.tuples : doc;
     if (!Array.isArray(list)) throw invalid(`${name}: expected a list of tuples`);
     return checkTuples(list, name);
   }

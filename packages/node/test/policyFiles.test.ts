@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/csv';
-import { hashModelId, loadPolicyFile } from '../src/index';
+import { hashModelId, loadPolicyFile, loadTupleFile } from '../src/index';
 import { model, tempDir } from './helpers';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -71,5 +71,20 @@ describe('loadPolicyFile', () => {
   it('derives model ids from the model alone', () => {
     expect(hashModelId(model)).toBe(hashModelId(JSON.parse(JSON.stringify(model))));
     expect(hashModelId(model)).not.toBe(hashModelId({ ...model, type_definitions: [{ type: 'user' }] }));
+  });
+});
+
+describe('loadTupleFile', () => {
+  it('reads a list or { tuples } from YAML and JSON, and refuses other extensions with a typed error', async () => {
+    const dir = await tempDir();
+    cleanup.push(dir.cleanup);
+    const tuple = { user: 'user:ada', relation: 'viewer', object: 'track:t1' };
+    await writeFile(dir.path('list.yaml'), '- user: user:ada\n  relation: viewer\n  object: track:t1\n');
+    await writeFile(dir.path('wrapped.json'), JSON.stringify({ tuples: [tuple] }));
+    await writeFile(dir.path('tuples.txt'), 'user:ada viewer track:t1');
+    expect(await loadTupleFile(dir.path('list.yaml'))).toEqual([tuple]);
+    expect(await loadTupleFile(dir.path('wrapped.json'))).toEqual([tuple]);
+    await expect(loadTupleFile(dir.path('tuples.txt'))).rejects.toMatchObject({ code: 'invalid_bundle', message: expect.stringContaining("unsupported tuple file type '.txt'") });
+    await expect(loadTupleFile(dir.path('missing.yaml'))).rejects.toMatchObject({ code: 'source_unavailable' });
   });
 });

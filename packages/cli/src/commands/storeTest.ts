@@ -1,7 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { compileModel, createEvaluator, createTupleStore, isGatehouseError, type Evaluator, type TupleKey } from '@gatehouse/core';
 import { loadPolicyFile } from '@gatehouse/node';
-import { loadTuples, parseYamlFile, readText, toTuples } from '../io';
+import { loadTupleFile } from '@gatehouse/node';
+import { parseYamlFile, readText, toTuples } from '../io';
 
 /** One assertion of a store test and its outcome. */
 export interface AssertionResult {
@@ -46,7 +47,7 @@ export async function runStoreTest(file: string): Promise<AssertionResult[]> {
     const name = typeof test.name === 'string' ? test.name : `test ${index + 1}`;
     const own: TupleKey[] = toTuples(test.tuples, `${file}: tests[${index}].tuples`);
     for (const f of [...list(test.tuple_file), ...list(test.tuple_files)]) {
-      own.push(...(await loadTuples(resolve(dirname(file), String(f)))));
+      own.push(...(await loadTupleFile(resolve(dirname(file), String(f)))));
     }
     const evaluator: Evaluator = createEvaluator(compiled, createTupleStore(compiled, [...policy.tuples, ...own]));
     const push = (r: Omit<AssertionResult, 'file' | 'test'>) => results.push({ file, test: name, ...r });
