@@ -101,12 +101,34 @@ export function parseContext(text: string | undefined): Record<string, unknown> 
   return value as Record<string, unknown>;
 }
 
-/** Parses a `--contextual-tuple` given as `object#relation@user`. */
+/**
+ * Parses a `--contextual-tuple`: `object#relation@user`, optionally followed by ` with NAME` and a
+ * JSON context for a conditional tuple, as the DSL writes `user with NAME`:
+ * `document:1#viewer@user:anne with in_region {"allowed":["eu"]}`.
+ */
 export function parseTupleArg(text: string): TupleKey {
-  const hash = text.indexOf('#');
-  const at = text.indexOf('@', hash + 1);
-  if (hash <= 0 || at <= hash + 1 || at === text.length - 1) {
-    throw new GatehouseError('invalid_tuple', `--contextual-tuple "${text}": expected object#relation@user, e.g. document:1#viewer@user:anne`);
+  const usage = `--contextual-tuple "${text}": expected object#relation@user [with CONDITION [JSON]], e.g. document:1#viewer@user:anne`;
+  const withAt = text.search(/\s+with\s+/);
+  const key = (withAt < 0 ? text : text.slice(0, withAt)).trim();
+  const hash = key.indexOf('#');
+  const at = key.indexOf('@', hash + 1);
+  if (hash <= 0 || at <= hash + 1 || at === key.length - 1) throw new GatehouseError('invalid_tuple', usage);
+  const tuple = { object: key.slice(0, hash), relation: key.slice(hash + 1, at), user: key.slice(at + 1) };
+  if (withAt < 0) return tuple;
+  const rest = text.slice(withAt).replace(/^\s+with\s+/, '');
+  const space = rest.search(/\s/);
+  const name = space < 0 ? rest : rest.slice(0, space);
+  const json = space < 0 ? '' : rest.slice(space).trim();
+  if (name === '') throw new GatehouseError('invalid_tuple', usage);
+  if (json === '') return { ...tuple, condition: { name } };
+  let context: unknown;
+  try {
+    context = JSON.parse(json);
+  } catch (error) {
+    throw new GatehouseError('invalid_tuple', `--contextual-tuple "${text}": the condition context is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  return { object: text.slice(0, hash), relation: text.slice(hash + 1, at), user: text.slice(at + 1) };
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) {
+    throw new GatehouseError('invalid_tuple', `--contextual-tuple "${text}": the condition context must be a JSON object`);
+  }
+  return { ...tuple, condition: { name, context: context as Record<string, unknown> } };
 }

@@ -92,6 +92,21 @@ describe('tuple files', () => {
   });
 });
 
+describe('contextual tuples', () => {
+  it('carry a condition and its context: object#relation@user with NAME {json}', async () => {
+    const store = ['--store', fixture('store.fga.yaml')];
+    const args = (tuple: string, now: string) => ['check', 'user:newfan', 'viewer', 'video:pasta', ...store, '--context', JSON.stringify({ current_time: now }), '--contextual-tuple', tuple];
+    const tuple = 'channel:cooking#subscriber@user:newfan with active_subscription {"expires_at":"2030-01-01T00:00:00Z"}';
+    expect(await capture(args(tuple, '2026-01-01T00:00:00Z'), false)).toEqual({ code: 0, stdout: 'allowed\n', stderr: '' });
+    expect((await capture(args(tuple.replace(/ with .*/, ''), '2026-01-01T00:00:00Z'), false)).stdout).toBe('allowed\n');
+    const expired = await capture(args(tuple, '2031-01-01T00:00:00Z'), false);
+    expect(expired.stdout).toBe('denied\n');
+    const bad = await capture(args('channel:cooking#subscriber@user:newfan with active_subscription {nope', '2026-01-01T00:00:00Z'), false);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('the condition context is not valid JSON');
+  });
+});
+
 describe('internal errors', () => {
   it('reports a failure that is not a Gatehouse error as a bug: exit 2', async () => {
     let stderr = '';

@@ -77,7 +77,7 @@ expected and actual values, then "N passed, N failed"; exits 1 when any assertio
 
 Example: gatehouse test store.fga.yaml`,
   check: `Usage: gatehouse check USER RELATION OBJECT (--store FILE | --model M --tuples T)
-       [--context JSON] [--contextual-tuple object#relation@user]... [--json]
+       [--context JSON] [--contextual-tuple "object#relation@user [with COND [JSON]]"]... [--json]
 
 Prints "allowed" or "denied" (exit 0 either way).
 
