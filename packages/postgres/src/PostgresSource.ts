@@ -53,7 +53,11 @@ export interface PostgresSourceOptions {
         /** Where to LISTEN: a direct address of the primary, when polls go through a pooler or a replica. */
         readonly connectionString?: string;
       };
-  /** The most revisions one change set covers. Default `1000`. */
+  /**
+   * The most revisions one change set covers. Default `1000`. A change set also stops before about
+   * 100,000 changelog rows (a single larger revision still comes whole), so catching up after a bulk
+   * import takes several polls instead of one huge result.
+   */
   readonly revisionsPerPoll?: number;
   /** Rows per `FETCH` during a full load. Default `10_000`. */
   readonly fetchSize?: number;
@@ -173,6 +177,8 @@ export class PostgresSource implements SnapshotSource {
   private pending = false;
   private noModelReported = false;
   private listener: pg.Client | undefined;
+  // The LISTEN connection while it connects: stop() drops its socket, or a server that never answers would hold stop() forever.
+  private listenerConnecting: pg.Client | undefined;
   private listenFailures = 0;
   private listenTimer: ReturnType<typeof setTimeout> | undefined;
   private connecting: Promise<void> | undefined;
@@ -192,7 +198,7 @@ export class PostgresSource implements SnapshotSource {
       this.pool = options.pool;
       this.ownsPool = false;
     } else {
-      this.pool = ownedPool(options.connectionString, 1, applicationName);
+      this.pool = ownedPool(options.connectionString, 1, applicationName, CONNECT_TIMEOUT);
       this.ownsPool = true;
     }
     const listen = options.listen ?? true;
@@ -206,7 +212,14 @@ export class PostgresSource implements SnapshotSource {
             : options.connectionString !== undefined
               ? { connectionString: options.connectionString }
               : {};
-      this.listenConfig = { ...base, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: `${applicationName}-listen` };
+      this.listenConfig = {
+        ...base,
+        // Your pool's own connect timeout, if it has one.
+        connectionTimeoutMillis: base.connectionTimeoutMillis ?? CONNECT_TIMEOUT,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        application_name: `${applicationName}-listen`,
+      };
     }
   }
 
@@ -230,6 +243,12 @@ export class PostgresSource implements SnapshotSource {
     if (this.ownsPool && this.pool.ending) throw new GatehouseError('validation_error', 'this PostgresSource was stopped and closed its pool; create a new one');
     this.sink = sink;
     this.stopped = false;
+    // A sink starts with nothing, also after a stop(): the first delivery must be a full snapshot.
+    this.position = undefined;
+    this.reload = 'start';
+    this.failures = 0;
+    this.noModelReported = false;
+    this.listenFailures = 0;
     if (this.listenConfig !== undefined) this.listen();
     this.running = this.run(sink);
   }
@@ -245,6 +264,7 @@ export class PostgresSource implements SnapshotSource {
     if (this.listenTimer !== undefined) clearTimeout(this.listenTimer);
     const listener = this.listener;
     this.listener = undefined;
+    if (this.listenerConnecting !== undefined) abortConnect(this.listenerConnecting);
     await Promise.all([this.running, this.connecting, listener?.end().catch(() => undefined)]);
     this.running = undefined;
     this.sink = undefined;
@@ -440,12 +460,15 @@ export class PostgresSource implements SnapshotSource {
       if (revision !== undefined && this.position !== undefined && /^\d+$/.test(revision) && compareRevisions(revision, this.position) <= 0) return;
       this.wake(false);
     });
+    this.listenerConnecting = client;
     try {
       await client.connect();
       await client.query(`LISTEN ${quoteIdent(notifyChannel(this.storeId))}`);
     } catch (error) {
       onLost(error);
       return;
+    } finally {
+      if (this.listenerConnecting === client) this.listenerConnecting = undefined;
     }
     if (lost) return;
     if (this.stopped) {
@@ -489,6 +512,11 @@ export class PostgresSource implements SnapshotSource {
   }
 }
 
+// How long the connections the source opens itself may take to connect. Without a bound, an address
+// that accepts TCP but never answers (a load balancer without a healthy backend) holds the first
+// load, and stop(), forever, and nothing is reported.
+const CONNECT_TIMEOUT = 10_000;
+
 // While a caller waits for a revision (requestRevision), polls come this often at most, for this long.
 const WANTED_PAUSE = 50;
 const WANTED_FOR = 30_000;
@@ -528,6 +556,15 @@ function fold(from: Revision, to: Revision, rows: readonly ChangelogRow[]): Chan
     else deletes.push({ user: tuple.user, relation: tuple.relation, object: tuple.object });
   }
   return { from, to, writes, deletes, ...(model ?? {}) };
+}
+
+/**
+ * Drops the socket of a client that is still connecting. `client.end()` would send a goodbye and
+ * wait for the server to close the socket, which a server that never answers does not do.
+ */
+function abortConnect(client: pg.Client): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  stream?.destroy?.();
 }
 
 function storeNotFound(storeId: string): GatehouseError {

@@ -172,7 +172,11 @@ export interface ReadTuplesResult {
 export interface ReadChangesOptions {
   /** Changes after this revision. Default `"0"`: from the start (if still retained). */
   readonly since?: Revision | number;
-  /** The most revisions to return. Default `100`, at most `10_000`. */
+  /**
+   * The most revisions to return. Default `100`, at most `10_000`. Fewer come back when they would
+   * hold more than about 100,000 changes (a single larger revision still comes whole): continue
+   * from the returned `revision`.
+   */
   readonly limit?: number;
 }
 
@@ -470,6 +474,7 @@ class Store implements PostgresStore {
     checkStoreId(storeId);
     // Throws ModelValidationError with every diagnostic, before anything touches the database.
     const parsed = parseModel(model);
+    if (hasNul(parsed)) throw new GatehouseError('validation_error', 'model: NUL characters cannot be stored in PostgreSQL (found in a name, expression or metadata)');
     const modelId = newModelId();
     return this.locked(options.client, `write a model to store ${storeId}`, storeId, async (db, head) => {
       const revision = nextRevision(head.revision);
@@ -489,7 +494,7 @@ class Store implements PostgresStore {
 
   async readModel(storeId: string, modelId?: string): Promise<StoredModel | undefined> {
     checkStoreId(storeId);
-    if (modelId !== undefined && (typeof modelId !== 'string' || modelId === '')) {
+    if (modelId !== undefined && (typeof modelId !== 'string' || modelId === '' || modelId.includes('\u0000'))) {
       throw new GatehouseError('validation_error', `modelId: expected a non-empty string, got ${JSON.stringify(modelId)}`);
     }
     const rows = await this.query(
@@ -523,7 +528,7 @@ class Store implements PostgresStore {
     const { writes, deletes } = checkChange(change, this.maxTuples);
     const onDuplicate = oneOf(options.onDuplicate, 'onDuplicate');
     const onMissing = oneOf(options.onMissing, 'onMissing');
-    if (options.modelId !== undefined && (typeof options.modelId !== 'string' || options.modelId === '')) {
+    if (options.modelId !== undefined && (typeof options.modelId !== 'string' || options.modelId === '' || options.modelId.includes('\u0000'))) {
       throw new GatehouseError('validation_error', `modelId: expected a non-empty string, got ${JSON.stringify(options.modelId)}`);
     }
     const d = deletes.map(toColumns);
@@ -539,6 +544,11 @@ class Store implements PostgresStore {
         const validator = await this.validator(db, storeId, modelId);
         // Throws OpenFGA's validation errors, naming the tuple; the result is discarded.
         validator.write({ writes });
+        // OpenFGA's validateNotImplicit: `team:1#member@team:1#member` holds without being written.
+        const implicit = writes.findIndex((t) => t.user === `${t.object}#${t.relation}`);
+        if (implicit >= 0) {
+          throw new GatehouseError('validation_error', `writes[${implicit}]: invalid tuple '${tupleKeyId(writes[implicit]!)}': cannot write a tuple that is implicit`);
+        }
       }
       const revision = nextRevision(head.revision);
       // One statement checks OpenFGA's rules against the current tuples and, only if they hold,
@@ -644,7 +654,7 @@ class Store implements PostgresStore {
       const object = options.object;
       const typeOnly = typeof object === 'string' && object.endsWith(':') && isValidTypeName(object.slice(0, -1));
       const parsed = typeof object === 'string' && !typeOnly ? tryParseObject(object) : undefined;
-      if (!typeOnly && !parsed) {
+      if ((!typeOnly && !parsed) || object.includes('\u0000')) {
         throw new GatehouseError('invalid_object_format', `object: invalid object ${JSON.stringify(object)} (expected 'type:id' or 'type:')`);
       }
       if (typeOnly) add('object_type = ?', object.slice(0, -1));
@@ -654,13 +664,13 @@ class Store implements PostgresStore {
       }
     }
     if (options.relation !== undefined) {
-      if (typeof options.relation !== 'string' || !isValidRelationName(options.relation)) {
+      if (typeof options.relation !== 'string' || !isValidRelationName(options.relation) || options.relation.includes('\u0000')) {
         throw new GatehouseError('validation_error', `relation: invalid relation ${JSON.stringify(options.relation)}`);
       }
       add('relation = ?', options.relation);
     }
     if (options.user !== undefined) {
-      if (typeof options.user !== 'string' || !tryParseUser(options.user)) {
+      if (typeof options.user !== 'string' || !tryParseUser(options.user) || options.user.includes('\u0000')) {
         throw new GatehouseError('invalid_user', `user: invalid user ${JSON.stringify(options.user)} (expected 'type:id', 'type:*' or 'type:id#relation')`);
       }
       add('subject = ?', options.user);
@@ -969,10 +979,13 @@ function checkChange(change: TupleChange, max: number): { writes: TupleKey[]; de
   const seen = new Set<string>();
   const deletes: TupleKeyWithoutCondition[] = rawDeletes.map((t: unknown, i) => {
     assertTupleKey(t, `deletes[${i}]`);
-    return { user: t.user, relation: t.relation, object: t.object };
+    const key = { user: t.user, relation: t.relation, object: t.object };
+    assertStorable(key, `deletes[${i}]`);
+    return key;
   });
   const writes: TupleKey[] = rawWrites.map((t: unknown, i) => {
     assertTupleKey(t, `writes[${i}]`);
+    assertStorable(t, `writes[${i}]`);
     const c = t.condition;
     return c === undefined
       ? { user: t.user, relation: t.relation, object: t.object }
@@ -986,6 +999,36 @@ function checkChange(change: TupleChange, max: number): { writes: TupleKey[]; de
     seen.add(id);
   }
   return { writes, deletes };
+}
+
+/**
+ * PostgreSQL text cannot hold a NUL character (and jsonb refuses `\u0000`), which OpenFGA's name
+ * rules let through: refuse it here with the code the part would get, not a database error later.
+ * A context must also survive JSON, the form it is stored in.
+ */
+function assertStorable(t: TupleKey, where: string): void {
+  if (t.object.includes('\u0000')) throw new GatehouseError('invalid_object_format', `${where}: invalid object ${JSON.stringify(t.object)} (NUL characters are not allowed)`);
+  if (t.relation.includes('\u0000')) throw new GatehouseError('invalid_tuple', `${where}: invalid relation ${JSON.stringify(t.relation)} (NUL characters are not allowed)`);
+  if (t.user.includes('\u0000')) throw new GatehouseError('invalid_user', `${where}: invalid user ${JSON.stringify(t.user)} (NUL characters are not allowed)`);
+  const context = t.condition?.context;
+  if (context === undefined) return;
+  let problem: string | undefined;
+  try {
+    JSON.stringify(context);
+    if (hasNul(context)) problem = 'NUL characters are not allowed';
+  } catch (error) {
+    problem = `it cannot be stored as JSON (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (problem !== undefined) {
+    throw new GatehouseError('validation_error', `${where}: invalid context of condition '${t.condition!.name}' on '${tupleKeyId(t)}': ${problem}`);
+  }
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+  return false;
 }
 
 function oneOf(value: unknown, name: string): 'error' | 'ignore' {
@@ -1029,7 +1072,7 @@ function decodeToken(token: unknown, length: number): string[] {
   try {
     if (typeof token !== 'string' || token === '') throw new Error('empty');
     const parts: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!Array.isArray(parts) || parts.length !== length || !parts.every((p) => typeof p === 'string')) throw new Error('shape');
+    if (!Array.isArray(parts) || parts.length !== length || !parts.every((p) => typeof p === 'string' && !p.includes('\u0000'))) throw new Error('shape');
     return parts as string[];
   } catch {
     throw new GatehouseError('invalid_continuation_token', `continuationToken: ${JSON.stringify(token)} is not a token from this query`);

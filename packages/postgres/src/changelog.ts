@@ -17,6 +17,14 @@ export interface ChangelogRow {
   readonly model: unknown;
 }
 
+/**
+ * About how many changelog rows one read returns at most: whole revisions are read until the next
+ * one would pass this (a single larger revision is still read whole, and one is at most
+ * `maxTuplesPerWrite` rows). Without it, `revisionsPerPoll` revisions of 10,000-tuple writes are
+ * 10M rows in one result, gigabytes of memory, for a follower catching up after a bulk import.
+ */
+export const MAX_ROWS_PER_READ = 100_000;
+
 /** A consistent read of a store's head and the changelog after a revision. */
 export interface ChangelogPage {
   /** The store's revision when the page was read. */
@@ -33,8 +41,10 @@ export interface ChangelogPage {
 
 /**
  * Reads a store's head and every changelog row of the revisions after `since` (at most
- * `maxRevisions` of them), in one statement, so one snapshot: the head, the retention horizon and
- * the rows agree with each other.
+ * `maxRevisions` of them, and no more whole revisions than fit in `maxRows` rows, but always at
+ * least one), in one statement, so one snapshot: the head, the retention horizon and the rows agree
+ * with each other. (A first revision larger than `maxRows` takes a second statement, its own
+ * consistent read of that one revision.)
  *
  * Completeness rests on the write path: revisions are taken under the store row's lock, so every
  * revision up to the head a statement sees has committed before that statement started, and is
@@ -49,6 +59,7 @@ export async function readChangelog(
   storeId: string,
   since: Revision,
   maxRevisions: number,
+  maxRows: number = MAX_ROWS_PER_READ,
 ): Promise<ChangelogPage | undefined> {
   const result = await db.query<unknown[]>({
     text: `SELECT s.revision, s.retained_after, c.revision, c.op, c.object_type, c.object_id, c.relation, c.subject,
@@ -59,8 +70,10 @@ export async function readChangelog(
         AND c.revision > $2::bigint AND c.revision <= LEAST(s.revision, $2::bigint + $3::bigint)
       LEFT JOIN ${s}.models m ON c.op = 'model' AND m.store_id = c.store_id AND m.id = c.model_id
       WHERE s.id = $1
-      ORDER BY c.revision, c.seq`,
-    values: [storeId, since, maxRevisions],
+      ORDER BY c.revision, c.seq
+      LIMIT $4`,
+    // One row past the budget tells that the read stopped early (LIMIT NULL: no limit).
+    values: [storeId, since, maxRevisions, Number.isFinite(maxRows) ? maxRows + 1 : null],
     rowMode: 'array',
   });
   const first = result.rows[0];
@@ -68,7 +81,7 @@ export async function readChangelog(
   const head = first[0] as string;
   const retainedAfter = first[1] as string;
   const expired = compareRevisions(since, retainedAfter) < 0;
-  const rows: ChangelogRow[] = [];
+  let rows: ChangelogRow[] = [];
   for (const r of result.rows) {
     if (r[2] === null) continue;
     rows.push({
@@ -89,6 +102,15 @@ export async function readChangelog(
   if (!expired && compareRevisions(head, since) > 0) {
     const limit = (BigInt(since) + BigInt(maxRevisions)).toString();
     to = compareRevisions(head, limit) < 0 ? head : limit;
+  }
+  if (rows.length > maxRows) {
+    // The LIMIT may have cut the last revision read: keep only the revisions read whole. Revisions
+    // are gapless and each has rows, so the last one kept is where the page ends.
+    const cut = rows[rows.length - 1]!.revision;
+    const end = rows.findIndex((r) => r.revision === cut);
+    if (end === 0) return readChangelog(db, s, storeId, since, 1, Number.POSITIVE_INFINITY);
+    rows = rows.slice(0, end);
+    to = rows[end - 1]!.revision;
   }
   return { head, retainedAfter, expired, to, rows };
 }

@@ -68,8 +68,8 @@ export function isTransient(error: unknown): boolean {
     if (code.length === 5 && TRANSIENT_CLASSES.includes(code.slice(0, 2))) return true;
   }
   const message = error instanceof Error ? error.message : '';
-  // node-postgres reports a lost socket without a code.
-  return /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end/i.test(message);
+  // node-postgres reports a lost socket without a code ("timeout expired": a client's connectionTimeoutMillis).
+  return /Connection terminated|connection timeout|timeout expired|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end/i.test(message);
 }
 
 /**
@@ -113,14 +113,16 @@ export function guardClient(client: pg.ClientBase): () => boolean {
  * A pool the store or source opens for itself (no `pool` option given). An idle connection the
  * server cuts (restart, `pg_terminate_backend`) is dropped from the pool and the next query opens
  * a new one; the failure reaches callers through that query. Without an `error` listener the
- * event would end the process.
+ * event would end the process. `connectTimeoutMs` bounds opening a connection (and, since the pool
+ * applies it there too, waiting for a free one: only for pools with one user at a time).
  */
-export function ownedPool(connectionString: string | undefined, max: number, applicationName: string): pg.Pool {
+export function ownedPool(connectionString: string | undefined, max: number, applicationName: string, connectTimeoutMs?: number): pg.Pool {
   const pool = new pg.Pool({
     ...(connectionString === undefined ? {} : { connectionString }),
     max,
     keepAlive: true,
     application_name: applicationName,
+    ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
   });
   pool.on('error', () => undefined);
   return pool;

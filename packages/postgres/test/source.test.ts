@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createAuthorizer, type ChangeSet, type GatehouseError, type TupleKey } from '@gatehouse/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresSource, PostgresSource, type PostgresSourceEvent } from '../src/index';
@@ -33,6 +34,25 @@ async function storeWithModel(tuples: TupleKey[] = []): Promise<string> {
   await db.store.writeModel(id, MODEL);
   if (tuples.length > 0) await db.store.write(id, { writes: tuples });
   return id;
+}
+
+/** A TCP server that accepts connections and never says a word, like a proxy without a backend. */
+async function silentServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/test`,
+    connections: () => sockets.size,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
 
 async function sessions(applicationName: string): Promise<number> {
@@ -255,6 +275,46 @@ describe('PostgresSource', () => {
     await until(async () => (await sessions(name)) === 0, 5_000, 'the sessions to end');
   });
 
+  it('splits a long catch-up into change sets of whole revisions of about 100,000 rows at most', async () => {
+    const id = await storeWithModel();
+    const rec = recordingSink();
+    const src = source(id, { listen: false, pollInterval: 20 });
+    src.start(rec.sink);
+    await rec.authorizer.ready({ timeoutMs: 10_000 });
+    // Three large revisions committed at once, as a bulk import while the follower looked away;
+    // revision 3 alone is larger than the budget.
+    await db.admin.query(
+      `WITH sizes(rev, n) AS (VALUES (2, 40000), (3, 110000), (4, 20000)),
+       r AS (SELECT rev, i FROM sizes, generate_series(1, n) i),
+       t AS (INSERT INTO "${db.schema}".tuples (store_id, object_type, object_id, relation, subject, revision)
+             SELECT $1, 'doc', 'r' || rev || '-' || i, 'viewer', 'user:bulk', rev FROM r),
+       c AS (INSERT INTO "${db.schema}".changelog (store_id, revision, seq, op, object_type, object_id, relation, subject)
+             SELECT $1, rev, i, 'write', 'doc', 'r' || rev || '-' || i, 'viewer', 'user:bulk' FROM r)
+       UPDATE "${db.schema}".stores SET revision = 4 WHERE id = $1`,
+      [id],
+    );
+    await rec.authorizer.waitForRevision('4', { timeoutMs: 30_000 });
+    expect(rec.deliveries.slice(1)).toEqual([
+      { kind: 'changes', from: '1', to: '2', writes: 40_000, deletes: 0, model: false },
+      { kind: 'changes', from: '2', to: '3', writes: 110_000, deletes: 0, model: false },
+      { kind: 'changes', from: '3', to: '4', writes: 20_000, deletes: 0, model: false },
+    ]);
+    expect(authorizerTuples(rec.authorizer)).toEqual(await databaseTuples(db.admin, db.schema, id));
+    await src.stop();
+    // readChanges pages the same way: whole revisions, the next page from `revision`.
+    const pages: [string, number][] = [];
+    for (let since = '1'; since !== '4'; ) {
+      const page = await db.store.readChanges(id, { since, limit: 10_000 });
+      pages.push([page.revision, page.changes.length]);
+      since = page.revision;
+    }
+    expect(pages).toEqual([
+      ['2', 40_000],
+      ['3', 110_000],
+      ['4', 20_000],
+    ]);
+  });
+
   it('starts a full load over when its connection is cut mid-way, delivering one whole snapshot', async () => {
     const id = await storeWithModel();
     for (let i = 0; i < 3; i++) await db.store.write(id, { writes: Array.from({ length: 1000 }, (_, j) => viewer(`load${i}`, j)) });
@@ -299,6 +359,78 @@ describe('PostgresSource', () => {
     expect(rec.errors[0]!.code).toBe('validation_error');
     expect(rec.authorizer.getSnapshot()?.revision).toBe('2');
     await src.stop();
+  });
+
+  it('starts a restarted source with a full snapshot for its new sink', async () => {
+    const id = await storeWithModel([viewer(1, 'anne')]);
+    // On the store's pool, which stop() leaves open, so the source can be started again.
+    const src = db.store.source(id, { listen: false, pollInterval: 20 });
+    sources.push(src);
+    const first = recordingSink();
+    src.start(first.sink);
+    await first.authorizer.ready({ timeoutMs: 10_000 });
+    await src.stop();
+
+    // Nothing changed meanwhile: the new sink still needs a snapshot to become ready.
+    const second = recordingSink();
+    src.start(second.sink);
+    await second.authorizer.ready({ timeoutMs: 5_000 });
+    await src.stop();
+
+    // Something changed meanwhile: a change set from the old position is not for this sink.
+    const revision = await db.store.write(id, { writes: [viewer(2, 'bob')] });
+    const third = recordingSink();
+    src.start(third.sink);
+    await third.authorizer.waitForRevision(revision, { timeoutMs: 5_000 });
+    await src.stop();
+    for (const rec of [second, third]) {
+      expect(rec.errors).toEqual([]);
+      expect(rec.deliveries[0]?.kind).toBe('snapshot');
+    }
+    expect(third.deliveries).toEqual([{ kind: 'snapshot', to: revision, tuples: 2 }]);
+  });
+
+  it('stops at once while its LISTEN connection waits on a server that never answers', async () => {
+    const id = await storeWithModel();
+    const silent = await silentServer();
+    try {
+      const rec = recordingSink();
+      const src = source(id, { pollInterval: 20, listen: { connectionString: silent.url } });
+      src.start(rec.sink);
+      await rec.authorizer.ready({ timeoutMs: 10_000 });
+      await until(() => silent.connections() > 0, 5_000, 'the LISTEN connection attempt');
+      const started = Date.now();
+      await Promise.race([src.stop(), sleep(5_000).then(() => Promise.reject(new Error('stop() did not resolve within 5 s')))]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(src.listening).toBe(false);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('reports a database address that accepts connections but never answers, and still stops', async () => {
+    // As a load balancer with no healthy backend: TCP connects, PostgreSQL never speaks.
+    const silent = await silentServer();
+    const rec = recordingSink();
+    const events: PostgresSourceEvent[] = [];
+    const src = new PostgresSource({
+      storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      schema: db.schema,
+      connectionString: silent.url,
+      backoff: { initial: 60_000, max: 60_000 },
+      onEvent: (e) => events.push(e),
+    });
+    try {
+      src.start(rec.sink);
+      await until(() => rec.errors.length > 0 && events.some((e) => e.type === 'listen'), 20_000, 'both connections to report the failure');
+      expect(rec.errors.map((e) => e.code)).toEqual(['source_unavailable']);
+      expect(events.filter((e) => e.type === 'listen')).toEqual([{ type: 'listen', state: 'disconnected', error: expect.objectContaining({ code: 'source_unavailable' }) }]);
+      const started = Date.now();
+      await Promise.race([src.stop(), sleep(5_000).then(() => Promise.reject(new Error('stop() did not resolve within 5 s')))]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      await silent.close();
+    }
   });
 
   it('validates its options', () => {

@@ -1,4 +1,5 @@
 import { isGatehouseError, ModelValidationError, type TupleKey } from '@gatehouse/core';
+import { parseDSL } from '@gatehouse/core/dsl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../src/index';
 import { adminPool, MODEL, MODEL_V2, testDatabase, viewer, type TestDatabase } from './helpers';
@@ -245,6 +246,52 @@ describe('write', () => {
     }
     expect((await db.store.readTuples(id)).tuples).toEqual([viewer(1, 'bob')]);
     expect((await db.store.readChanges(id)).changes.filter((c) => c.operation === 'write')).toHaveLength(1);
+  });
+
+  it('refuses what PostgreSQL cannot store with the typed error of the part, writing nothing', async () => {
+    const id = await storeWithModel();
+    await db.store.write(id, { writes: [viewer(0, 'zero')] });
+    const before = await state(id);
+    const nul = '\u0000';
+    const cases: [string, Promise<unknown>, string, string][] = [
+      ['a NUL in a deleted relation', db.store.write(id, { deletes: [{ ...viewer(0, 'zero'), relation: `vie${nul}wer` }] }), 'invalid_tuple', 'deletes[0]'],
+      ['a NUL in a deleted object type', db.store.write(id, { deletes: [{ ...viewer(0, 'zero'), object: `d${nul}oc:0` }] }), 'invalid_object_format', 'deletes[0]'],
+      ['a NUL in a deleted user type', db.store.write(id, { deletes: [{ ...viewer(0, 'zero'), user: `us${nul}er:zero` }] }), 'invalid_user', 'deletes[0]'],
+      [
+        'a NUL in a context value',
+        db.store.write(id, { writes: [viewer(1, 'fine'), { ...viewer(1, 'dana'), condition: { name: 'in_region', context: { allowed: [`e${nul}u`] } } }] }),
+        'validation_error',
+        'writes[1]',
+      ],
+      [
+        'a context JSON cannot hold',
+        db.store.write(id, { writes: [{ ...viewer(1, 'dana'), condition: { name: 'in_region', context: { allowed: [1n as unknown as string] } } }] }),
+        'validation_error',
+        'writes[0]',
+      ],
+      ['a NUL in a relation filter', db.store.readTuples(id, { relation: `a${nul}` }), 'validation_error', 'relation'],
+      ['a NUL in a user filter', db.store.readTuples(id, { user: `us${nul}er:a` }), 'invalid_user', 'user'],
+      ['a NUL in an object filter', db.store.readTuples(id, { object: `d${nul}oc:` }), 'invalid_object_format', 'object'],
+      ['a NUL in a model id', db.store.readModel(id, `x${nul}`), 'validation_error', 'modelId'],
+      ['a NUL in a model', db.store.writeModel(id, { ...MODEL, type_definitions: [...MODEL.type_definitions, { type: `fol${nul}der` }] }), 'validation_error', 'model'],
+    ];
+    for (const [what, promise, code, text] of cases) {
+      const e = await rejection(promise);
+      expect({ what, code: e.code }).toEqual({ what, code });
+      expect(e.message).toContain(text);
+    }
+    expect(await state(id)).toEqual(before);
+  });
+
+  it('rejects an implicit tuple (object#relation as its own user), as OpenFGA does', async () => {
+    const { id } = await db.store.createStore('implicit');
+    await db.store.writeModel(id, parseDSL('model\n  schema 1.1\ntype user\ntype team\n  relations\n    define member: [user, team#member]\n'));
+    const before = await state(id);
+    const e = await rejection(db.store.write(id, { writes: [{ user: 'user:anne', relation: 'member', object: 'team:a' }, { user: 'team:core#member', relation: 'member', object: 'team:core' }] }));
+    expect(e).toEqual({ code: 'validation_error', message: "writes[1]: invalid tuple 'team:core#member@team:core#member': cannot write a tuple that is implicit" });
+    expect(await state(id)).toEqual(before);
+    // Another team's members, and deletes, are fine.
+    await expect(db.store.write(id, { writes: [{ user: 'team:other#member', relation: 'member', object: 'team:core' }] })).resolves.toBe('2');
   });
 
   it('treats SQL-looking input and awkward JSON as data', async () => {
