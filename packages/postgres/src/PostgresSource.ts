@@ -19,7 +19,7 @@ import pg from 'pg';
 import { readChangelog, type ChangelogRow } from './changelog';
 import { notifyChannel } from './notify';
 import { fromColumns, withId } from './rows';
-import { checkStoreId, DEFAULT_SCHEMA, guardClient, isTransient, ownedPool, quoteIdent, quoteSchema, toStoreError } from './sql';
+import { checkStoreId, DEFAULT_SCHEMA, guardClient, isQueryTimeout, ownedPool, quoteIdent, quoteSchema, toStoreError } from './sql';
 
 /** Options of {@link PostgresSource}. */
 export interface PostgresSourceOptions {
@@ -28,7 +28,10 @@ export interface PostgresSourceOptions {
   /**
    * The pool to read through; the source uses one connection at a time and never ends it. It may
    * go through a transaction-mode pooler (PgBouncer): the source uses no session state there.
-   * Give it an `error` listener (node-postgres emits one when an idle connection is cut).
+   * Give it an `error` listener (node-postgres emits one when an idle connection is cut). It keeps
+   * its own connection settings: give it `keepAlive: true` and a short
+   * `keepAliveInitialDelayMillis` (the source's own pool uses 10 s), or a dead server is noticed
+   * between queries only after the OS default of 2 hours.
    */
   readonly pool?: pg.Pool;
   /** A connection string, used when no `pool` is given: the source opens (and ends) a one-connection pool. */
@@ -61,6 +64,16 @@ export interface PostgresSourceOptions {
   readonly revisionsPerPoll?: number;
   /** Rows per `FETCH` during a full load. Default `10_000`. */
   readonly fetchSize?: number;
+  /**
+   * Ms to wait for the answer to each query the source sends (a poll, each statement and `FETCH`
+   * of a full load, LISTEN). Default `30_000`. Without it, a query on a connection whose server
+   * vanished without a reset (a network partition, a frozen VM, a load balancer that drops
+   * silently) waits for TCP to give up: 15 minutes or more. A query that times out is reported as
+   * `source_unavailable`, its connection is dropped (not returned to the pool), and the source
+   * retries with backoff; a full load starts over. Keep it above the slowest `FETCH` of
+   * `fetchSize` rows and the slowest poll you expect.
+   */
+  readonly queryTimeout?: number;
   /** Retry spacing after failures (core's backoff: 500 ms doubling to 30 s, with jitter). */
   readonly backoff?: BackoffOptions;
   /** Observe what the source does: full loads and their cause, change sets, the listener's state. Must not throw. */
@@ -160,6 +173,7 @@ export class PostgresSource implements SnapshotSource {
   private readonly listenConfig: pg.ClientConfig | undefined;
   private readonly revisionsPerPoll: number;
   private readonly fetchSize: number;
+  private readonly queryTimeout: number;
   private readonly backoff: BackoffOptions;
   private readonly onEvent: ((event: PostgresSourceEvent) => void) | undefined;
 
@@ -179,6 +193,8 @@ export class PostgresSource implements SnapshotSource {
   private listener: pg.Client | undefined;
   // The LISTEN connection while it connects: stop() drops its socket, or a server that never answers would hold stop() forever.
   private listenerConnecting: pg.Client | undefined;
+  // The pool connection a poll or a load is using: stop() drops its socket rather than wait for a query that may hang.
+  private inFlight: pg.PoolClient | undefined;
   private listenFailures = 0;
   private listenTimer: ReturnType<typeof setTimeout> | undefined;
   private connecting: Promise<void> | undefined;
@@ -191,6 +207,7 @@ export class PostgresSource implements SnapshotSource {
     this.pollInterval = positiveMs(options.pollInterval ?? 1000, 'pollInterval');
     this.revisionsPerPoll = positive(options.revisionsPerPoll ?? 1000, 'revisionsPerPoll');
     this.fetchSize = positive(options.fetchSize ?? 10_000, 'fetchSize');
+    this.queryTimeout = positiveMs(options.queryTimeout ?? 30_000, 'queryTimeout');
     this.backoff = options.backoff ?? {};
     this.onEvent = options.onEvent;
     const applicationName = options.applicationName ?? 'gatehouse-source';
@@ -198,7 +215,7 @@ export class PostgresSource implements SnapshotSource {
       this.pool = options.pool;
       this.ownsPool = false;
     } else {
-      this.pool = ownedPool(options.connectionString, 1, applicationName, CONNECT_TIMEOUT);
+      this.pool = ownedPool(options.connectionString, 1, applicationName, CONNECT_TIMEOUT, KEEPALIVE_DELAY);
       this.ownsPool = true;
     }
     const listen = options.listen ?? true;
@@ -217,7 +234,7 @@ export class PostgresSource implements SnapshotSource {
         // Your pool's own connect timeout, if it has one.
         connectionTimeoutMillis: base.connectionTimeoutMillis ?? CONNECT_TIMEOUT,
         keepAlive: true,
-        keepAliveInitialDelayMillis: 10_000,
+        keepAliveInitialDelayMillis: KEEPALIVE_DELAY,
         application_name: `${applicationName}-listen`,
       };
     }
@@ -254,8 +271,9 @@ export class PostgresSource implements SnapshotSource {
   }
 
   /**
-   * Stops following: closes the LISTEN connection, ends a pool the source created (such a source
-   * cannot be started again), and resolves once the loop has ended.
+   * Stops following: closes the LISTEN connection, drops the connection of a query in flight (it
+   * may never answer), ends a pool the source created (such a source cannot be started again), and
+   * resolves once the loop has ended.
    */
   async stop(): Promise<void> {
     if (this.sink === undefined && this.running === undefined) return;
@@ -264,7 +282,9 @@ export class PostgresSource implements SnapshotSource {
     if (this.listenTimer !== undefined) clearTimeout(this.listenTimer);
     const listener = this.listener;
     this.listener = undefined;
-    if (this.listenerConnecting !== undefined) abortConnect(this.listenerConnecting);
+    if (this.listenerConnecting !== undefined) dropSocket(this.listenerConnecting);
+    // Only reads are in flight, so cutting one loses nothing; waiting could take until TCP gives up.
+    if (this.inFlight !== undefined) dropSocket(this.inFlight);
     await Promise.all([this.running, this.connecting, listener?.end().catch(() => undefined)]);
     this.running = undefined;
     this.sink = undefined;
@@ -316,9 +336,9 @@ export class PostgresSource implements SnapshotSource {
       return false;
     }
     const position = this.position;
-    const page = await readChangelog(this.pool, this.s, this.storeId, position, this.revisionsPerPoll).catch((error: unknown) => {
-      throw toStoreError(error, `poll store ${this.storeId}`);
-    });
+    const page = await this.session(`poll store ${this.storeId}`, (client) =>
+      readChangelog(client, this.s, this.storeId, position, this.revisionsPerPoll, { queryTimeout: this.queryTimeout }),
+    );
     if (page === undefined) throw storeNotFound(this.storeId);
     if (page.expired) {
       this.emit({ type: 'reload', reason: 'behind_retention', position, oldestRetained: (BigInt(page.retainedAfter) + 1n).toString() });
@@ -375,55 +395,98 @@ export class PostgresSource implements SnapshotSource {
   }
 
   /** Reads the revision, the latest model and every tuple in one `REPEATABLE READ` transaction. */
-  private async readSnapshot(): Promise<SnapshotData | undefined> {
+  private readSnapshot(): Promise<SnapshotData | undefined> {
+    return this.session(`load store ${this.storeId}`, async (client, drop) => {
+      await client.query(this.timed({ text: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' }));
+      try {
+        const head = await client.query<unknown[]>(
+          this.timed({
+            text: `SELECT s.revision, s.model_id, m.model FROM ${this.s}.stores s
+          LEFT JOIN ${this.s}.models m ON m.store_id = s.id AND m.id = s.model_id WHERE s.id = $1`,
+            values: [this.storeId],
+            rowMode: 'array',
+          }),
+        );
+        const row = head.rows[0];
+        if (row === undefined) throw storeNotFound(this.storeId);
+        const [revision, modelId, model] = row as [string, string | null, unknown];
+        if (modelId === null) {
+          await client.query(this.timed({ text: 'ROLLBACK' }));
+          return undefined;
+        }
+        const cursor = quoteIdent(`gatehouse_load_${++this.cursorSeq}`);
+        await client.query(
+          this.timed({
+            text: `DECLARE ${cursor} NO SCROLL CURSOR FOR
+           SELECT object_type, object_id, relation, subject, condition_name, condition_context FROM ${this.s}.tuples WHERE store_id = $1`,
+            values: [this.storeId],
+          }),
+        );
+        const tuples: TupleKey[] = [];
+        const fetch = this.timed({ text: `FETCH ${this.fetchSize} FROM ${cursor}`, rowMode: 'array' as const });
+        for (;;) {
+          if (this.stopped) throw stoppedError();
+          const { rows } = await client.query<[string, string, string, string, string | null, unknown]>(fetch);
+          for (const r of rows) {
+            tuples.push(r[4] === null ? { user: r[3], relation: r[2], object: `${r[0]}:${r[1]}` } : fromColumns(r[0], r[1], r[2], r[3], r[4], r[5]));
+          }
+          if (rows.length < this.fetchSize) break;
+        }
+        await client.query(this.timed({ text: 'COMMIT' }));
+        return { model: withId(model, modelId) as AuthorizationModel, modelId, revision, tuples };
+      } catch (error) {
+        // A typed failure (store gone, stopped) leaves a healthy connection: end its transaction
+        // before the pool gets it back. Any other failure drops the connection anyway.
+        if (isGatehouseError(error)) await client.query(this.timed({ text: 'ROLLBACK' })).catch(drop);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `use` on a connection of the pool, which stop() may cut. A connection on which anything
+   * but a typed error happened is dropped, not returned to the pool: after a driver error or a
+   * query timeout (the query still runs on the server) its state is unknown. Errors come back as
+   * typed errors naming `what`.
+   */
+  private async session<T>(what: string, use: (client: pg.PoolClient, drop: () => void) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw toStoreError(error, `load store ${this.storeId}`);
+      throw toStoreError(error, what);
     }
     const unguard = guardClient(client);
+    this.inFlight = client;
     let broken = false;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const head = await client.query<unknown[]>({
-        text: `SELECT s.revision, s.model_id, m.model FROM ${this.s}.stores s
-          LEFT JOIN ${this.s}.models m ON m.store_id = s.id AND m.id = s.model_id WHERE s.id = $1`,
-        values: [this.storeId],
-        rowMode: 'array',
-      });
-      const row = head.rows[0];
-      if (row === undefined) throw storeNotFound(this.storeId);
-      const [revision, modelId, model] = row as [string, string | null, unknown];
-      if (modelId === null) {
-        await client.query('ROLLBACK');
-        return undefined;
-      }
-      const cursor = quoteIdent(`gatehouse_load_${++this.cursorSeq}`);
-      await client.query(
-        `DECLARE ${cursor} NO SCROLL CURSOR FOR
-           SELECT object_type, object_id, relation, subject, condition_name, condition_context FROM ${this.s}.tuples WHERE store_id = $1`,
-        [this.storeId],
-      );
-      const tuples: TupleKey[] = [];
-      const fetch = { text: `FETCH ${this.fetchSize} FROM ${cursor}`, rowMode: 'array' as const };
-      for (;;) {
-        if (this.stopped) throw new GatehouseError('source_unavailable', 'stopped');
-        const { rows } = await client.query<[string, string, string, string, string | null, unknown]>(fetch);
-        for (const r of rows) {
-          tuples.push(r[4] === null ? { user: r[3], relation: r[2], object: `${r[0]}:${r[1]}` } : fromColumns(r[0], r[1], r[2], r[3], r[4], r[5]));
-        }
-        if (rows.length < this.fetchSize) break;
-      }
-      await client.query('COMMIT');
-      return { model: withId(model, modelId) as AuthorizationModel, modelId, revision, tuples };
+      if (this.stopped) throw stoppedError();
+      return await use(client, () => (broken = true));
     } catch (error) {
-      broken = isTransient(error) || !isGatehouseError(error);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-      throw toStoreError(error, `load store ${this.storeId}`);
+      if (!isGatehouseError(error)) broken = true;
+      throw this.failure(error, what);
     } finally {
+      if (this.inFlight === client) this.inFlight = undefined;
       client.release(unguard() || broken);
     }
+  }
+
+  /** A query config with the source's `queryTimeout` (node-postgres's `query_timeout`; its types do not list it). */
+  private timed<C extends pg.QueryConfig>(config: C): C {
+    const timed: C & { query_timeout: number } = { ...config, query_timeout: this.queryTimeout };
+    return timed;
+  }
+
+  /** A typed error for a failed database call; a query timeout says so, with the limit. */
+  private failure(error: unknown, what: string): GatehouseError {
+    if (isQueryTimeout(error)) {
+      return new GatehouseError(
+        'source_unavailable',
+        `${what}: PostgreSQL is unavailable: no answer within queryTimeout (${this.queryTimeout} ms); the connection was dropped`,
+        { cause: error },
+      );
+    }
+    return toStoreError(error, what);
   }
 
   // ------------------------------------------------------------------ LISTEN
@@ -463,9 +526,9 @@ export class PostgresSource implements SnapshotSource {
     this.listenerConnecting = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${quoteIdent(notifyChannel(this.storeId))}`);
+      await client.query(this.timed({ text: `LISTEN ${quoteIdent(notifyChannel(this.storeId))}` }));
     } catch (error) {
-      onLost(error);
+      onLost(this.failure(error, 'LISTEN connection'));
       return;
     } finally {
       if (this.listenerConnecting === client) this.listenerConnecting = undefined;
@@ -517,6 +580,10 @@ export class PostgresSource implements SnapshotSource {
 // load, and stop(), forever, and nothing is reported.
 const CONNECT_TIMEOUT = 10_000;
 
+// Idle time before the first TCP keepalive probe on the connections the source opens itself (the
+// OS default is 2 h), so a server that vanished without a reset is noticed between queries too.
+const KEEPALIVE_DELAY = 10_000;
+
 // While a caller waits for a revision (requestRevision), polls come this often at most, for this long.
 const WANTED_PAUSE = 50;
 const WANTED_FOR = 30_000;
@@ -559,12 +626,18 @@ function fold(from: Revision, to: Revision, rows: readonly ChangelogRow[]): Chan
 }
 
 /**
- * Drops the socket of a client that is still connecting. `client.end()` would send a goodbye and
- * wait for the server to close the socket, which a server that never answers does not do.
+ * Drops the socket of a client that is connecting or waiting for an answer. `client.end()` would
+ * send a goodbye and wait for the server to close the socket (or, with a query in flight, depends
+ * on driver internals), and a server that never answers does not do that. The client then fails
+ * its pending query with "Connection terminated unexpectedly".
  */
-function abortConnect(client: pg.Client): void {
+function dropSocket(client: pg.ClientBase): void {
   const stream = (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
   stream?.destroy?.();
+}
+
+function stoppedError(): GatehouseError {
+  return new GatehouseError('source_unavailable', 'stopped');
 }
 
 function storeNotFound(storeId: string): GatehouseError {

@@ -1,4 +1,5 @@
 import { compareRevisions, type Revision } from '@gatehouse/core';
+import type pg from 'pg';
 import type { Queryable } from './sql';
 
 /** One changelog row, as read. */
@@ -39,9 +40,20 @@ export interface ChangelogPage {
   readonly rows: readonly ChangelogRow[];
 }
 
+/** Options of {@link readChangelog}. */
+export interface ReadChangelogOptions {
+  /** About how many rows at most (see {@link MAX_ROWS_PER_READ}, the default). */
+  readonly maxRows?: number;
+  /**
+   * Ms to wait for the answer (node-postgres's `query_timeout`). A timed-out query keeps running on
+   * its connection: the caller must drop that connection.
+   */
+  readonly queryTimeout?: number;
+}
+
 /**
  * Reads a store's head and every changelog row of the revisions after `since` (at most
- * `maxRevisions` of them, and no more whole revisions than fit in `maxRows` rows, but always at
+ * `maxRevisions` of them, and no more whole revisions than fit in `options.maxRows` rows, but always at
  * least one), in one statement, so one snapshot: the head, the retention horizon and the rows agree
  * with each other. (A first revision larger than `maxRows` takes a second statement, its own
  * consistent read of that one revision.)
@@ -59,9 +71,10 @@ export async function readChangelog(
   storeId: string,
   since: Revision,
   maxRevisions: number,
-  maxRows: number = MAX_ROWS_PER_READ,
+  options: ReadChangelogOptions = {},
 ): Promise<ChangelogPage | undefined> {
-  const result = await db.query<unknown[]>({
+  const maxRows = options.maxRows ?? MAX_ROWS_PER_READ;
+  const query: pg.QueryArrayConfig & { query_timeout?: number } = {
     text: `SELECT s.revision, s.retained_after, c.revision, c.op, c.object_type, c.object_id, c.relation, c.subject,
         c.condition_name, c.condition_context, c.model_id, c.created_at, m.model
       FROM ${s}.stores s
@@ -75,7 +88,9 @@ export async function readChangelog(
     // One row past the budget tells that the read stopped early (LIMIT NULL: no limit).
     values: [storeId, since, maxRevisions, Number.isFinite(maxRows) ? maxRows + 1 : null],
     rowMode: 'array',
-  });
+    ...(options.queryTimeout === undefined ? {} : { query_timeout: options.queryTimeout }),
+  };
+  const result = await db.query<unknown[]>(query);
   const first = result.rows[0];
   if (first === undefined) return undefined;
   const head = first[0] as string;
@@ -108,7 +123,7 @@ export async function readChangelog(
     // are gapless and each has rows, so the last one kept is where the page ends.
     const cut = rows[rows.length - 1]!.revision;
     const end = rows.findIndex((r) => r.revision === cut);
-    if (end === 0) return readChangelog(db, s, storeId, since, 1, Number.POSITIVE_INFINITY);
+    if (end === 0) return readChangelog(db, s, storeId, since, 1, { ...options, maxRows: Number.POSITIVE_INFINITY });
     rows = rows.slice(0, end);
     to = rows[end - 1]!.revision;
   }

@@ -60,8 +60,18 @@ export function sqlState(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * True for node-postgres's `query_timeout` error: no answer within the time the query config gave.
+ * It has no code, and it leaves the query running on the connection (the driver only stops
+ * waiting), so that connection must be dropped, not reused.
+ */
+export function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && !isGatehouseError(error) && error.message === 'Query read timeout';
+}
+
 /** True for an error that means PostgreSQL could not be reached or dropped the connection. */
 export function isTransient(error: unknown): boolean {
+  if (isQueryTimeout(error)) return true;
   const code = sqlState(error);
   if (code !== undefined) {
     if (NETWORK_CODES.has(code) || TRANSIENT_CODES.has(code)) return true;
@@ -69,7 +79,7 @@ export function isTransient(error: unknown): boolean {
   }
   const message = error instanceof Error ? error.message : '';
   // node-postgres reports a lost socket without a code ("timeout expired": a client's connectionTimeoutMillis).
-  return /Connection terminated|connection timeout|timeout expired|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end/i.test(message);
+  return /Connection terminated|connection timeout|timeout expired|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Cannot use a pool after calling end/i.test(message);
 }
 
 /**
@@ -115,12 +125,14 @@ export function guardClient(client: pg.ClientBase): () => boolean {
  * a new one; the failure reaches callers through that query. Without an `error` listener the
  * event would end the process. `connectTimeoutMs` bounds opening a connection (and, since the pool
  * applies it there too, waiting for a free one: only for pools with one user at a time).
+ * `keepAliveDelayMs` is the idle time before the first TCP keepalive probe (the OS default is 2 h).
  */
-export function ownedPool(connectionString: string | undefined, max: number, applicationName: string, connectTimeoutMs?: number): pg.Pool {
+export function ownedPool(connectionString: string | undefined, max: number, applicationName: string, connectTimeoutMs?: number, keepAliveDelayMs?: number): pg.Pool {
   const pool = new pg.Pool({
     ...(connectionString === undefined ? {} : { connectionString }),
     max,
     keepAlive: true,
+    ...(keepAliveDelayMs === undefined ? {} : { keepAliveInitialDelayMillis: keepAliveDelayMs }),
     application_name: applicationName,
     ...(connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: connectTimeoutMs }),
   });

@@ -55,6 +55,38 @@ async function silentServer(): Promise<{ url: string; connections: () => number;
   };
 }
 
+/**
+ * Takes `LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE` in an open transaction on an admin
+ * connection, so every query of the source that reads the table waits, as on a server that stopped
+ * answering. `release()` rolls back and returns the connection.
+ */
+async function lockTable(table: 'changelog' | 'tuples'): Promise<{ release: () => Promise<void> }> {
+  const admin = await db.admin.connect();
+  try {
+    await admin.query('BEGIN');
+    await admin.query(`LOCK TABLE "${db.schema}".${table} IN ACCESS EXCLUSIVE MODE`);
+  } catch (error) {
+    await admin.query('ROLLBACK').catch(() => undefined);
+    admin.release(true);
+    throw error;
+  }
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      await admin.query('ROLLBACK').catch(() => undefined);
+      admin.release();
+    },
+  };
+}
+
+/** Sessions of `applicationName` waiting for a lock. */
+async function lockWaiters(applicationName: string): Promise<number> {
+  const { rows } = await db.admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [applicationName]);
+  return rows[0]!.n;
+}
+
 async function sessions(applicationName: string): Promise<number> {
   const { rows } = await db.admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1', [`${applicationName}%`]);
   return rows[0]!.n;
@@ -433,7 +465,117 @@ describe('PostgresSource', () => {
     }
   });
 
+  it('reports a poll that gets no answer within queryTimeout, drops its connection, and then applies the change once', async () => {
+    const id = await storeWithModel([viewer(0, 'start')]);
+    const name = appName();
+    const rec = recordingSink();
+    const src = source(id, { listen: false, pollInterval: 60_000, queryTimeout: 300, applicationName: name, backoff: { initial: 50, max: 200 } });
+    src.start(rec.sink);
+    await rec.authorizer.ready({ timeoutMs: 10_000 });
+    const start = rec.authorizer.getSnapshot()!.revision;
+    const head = await db.store.write(id, { writes: [viewer(1, 'pending')] });
+    const lock = await lockTable('changelog');
+    try {
+      src.requestRevision(head);
+      await until(() => rec.errors.length >= 2, 20_000, 'two timed-out polls to be reported');
+      // Each retry waits on the lock on a new connection: a timed-out one is not reused (its query
+      // still runs on the server, and its backend waits until the lock goes).
+      await until(async () => (await lockWaiters(name)) >= 2, 10_000, 'the retries on new connections');
+      expect(rec.authorizer.getSnapshot()?.revision).toBe(start);
+    } finally {
+      await lock.release();
+    }
+    await rec.authorizer.waitForRevision(head, { timeoutMs: 20_000 });
+    for (const error of rec.errors) {
+      expect(error.code).toBe('source_unavailable');
+      expect(error.message).toMatch(new RegExp(`^poll store ${id}: .*no answer within queryTimeout \\(300 ms\\)`));
+    }
+    expect(rec.deliveries).toEqual([
+      { kind: 'snapshot', to: start, tuples: 1 },
+      { kind: 'changes', from: start, to: head, writes: 1, deletes: 0, model: false },
+    ]);
+    expect(rec.authorizer.check(viewer(1, 'pending')).allowed).toBe(true);
+    expect(authorizerTuples(rec.authorizer)).toEqual(await databaseTuples(db.admin, db.schema, id));
+    await src.stop();
+    // The backends of the dropped connections end once their query completes after the lock.
+    await until(async () => (await sessions(name)) === 0, 10_000, 'the sessions to end');
+  });
+
+  it('fails the authorizer closed with maxStaleness while its polls time out', async () => {
+    const id = await storeWithModel([viewer(1, 'anne')]);
+    const authorizer = createAuthorizer({
+      source: source(id, { listen: false, pollInterval: 50, queryTimeout: 300, backoff: { initial: 50, max: 200 } }),
+      maxStaleness: 1_000,
+    });
+    const syncErrors: GatehouseError[] = [];
+    authorizer.on('syncError', (e) => syncErrors.push(e));
+    await authorizer.ready({ timeoutMs: 10_000 });
+    const lock = await lockTable('changelog');
+    try {
+      await until(() => authorizer.status().stale, 20_000, 'the snapshot to go stale');
+      expect(() => authorizer.check(viewer(1, 'anne'))).toThrow(expect.objectContaining({ code: 'stale_snapshot' }));
+      expect(syncErrors.length).toBeGreaterThanOrEqual(1);
+      expect(syncErrors.every((e) => e.code === 'source_unavailable' && e.message.includes('queryTimeout (300 ms)'))).toBe(true);
+    } finally {
+      await lock.release();
+    }
+    await until(() => !authorizer.status().stale, 20_000, 'the snapshot to be confirmed again');
+    expect(authorizer.check(viewer(1, 'anne')).allowed).toBe(true);
+    await authorizer.stop();
+  });
+
+  it('stops promptly while a poll waits for an answer that does not come', async () => {
+    const id = await storeWithModel();
+    const name = appName();
+    const rec = recordingSink();
+    // The default queryTimeout (30 s): stop() must not wait for it.
+    const src = source(id, { listen: false, pollInterval: 60_000, applicationName: name });
+    src.start(rec.sink);
+    await rec.authorizer.ready({ timeoutMs: 10_000 });
+    const head = await db.store.write(id, { writes: [viewer(1, 'x')] });
+    const lock = await lockTable('changelog');
+    try {
+      src.requestRevision(head);
+      await until(async () => (await lockWaiters(name)) === 1, 10_000, 'the poll to wait on the lock');
+      const started = Date.now();
+      await Promise.race([src.stop(), sleep(5_000).then(() => Promise.reject(new Error('stop() did not resolve within 5 s')))]);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(rec.errors).toEqual([]);
+    } finally {
+      await lock.release();
+    }
+    await until(async () => (await sessions(name)) === 0, 10_000, 'the sessions to end');
+  });
+
+  it('reports a full load that gets no answer within queryTimeout, then loads once the database answers', async () => {
+    const id = await storeWithModel([viewer(1, 'anne'), viewer(2, 'bob')]);
+    const name = appName();
+    const rec = recordingSink();
+    const events: PostgresSourceEvent[] = [];
+    const src = source(id, { listen: false, pollInterval: 50, queryTimeout: 300, applicationName: name, backoff: { initial: 50, max: 200 }, onEvent: (e) => events.push(e) });
+    const lock = await lockTable('tuples');
+    try {
+      src.start(rec.sink);
+      await until(() => rec.errors.length >= 2, 20_000, 'two timed-out loads to be reported');
+      expect(rec.authorizer.getSnapshot()).toBeUndefined();
+    } finally {
+      await lock.release();
+    }
+    await rec.authorizer.ready({ timeoutMs: 20_000 });
+    for (const error of rec.errors) {
+      expect(error.code).toBe('source_unavailable');
+      expect(error.message).toMatch(new RegExp(`^load store ${id}: .*no answer within queryTimeout \\(300 ms\\)`));
+    }
+    expect(rec.deliveries).toEqual([{ kind: 'snapshot', to: '2', tuples: 2 }]);
+    expect(events.filter((e) => e.type === 'snapshot')).toHaveLength(1);
+    expect(authorizerTuples(rec.authorizer)).toEqual(await databaseTuples(db.admin, db.schema, id));
+    await src.stop();
+    await until(async () => (await sessions(name)) === 0, 10_000, 'the sessions to end');
+  });
+
   it('validates its options', () => {
+    expect(() => new PostgresSource({ storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', queryTimeout: 0 })).toThrow(expect.objectContaining({ code: 'validation_error', message: expect.stringContaining('queryTimeout') }));
+    expect(() => new PostgresSource({ storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', queryTimeout: Number.NaN })).toThrow(expect.objectContaining({ code: 'validation_error' }));
     expect(() => new PostgresSource({ storeId: 'x' })).toThrow(expect.objectContaining({ code: 'validation_error' }));
     expect(() => new PostgresSource({ storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', schema: 'bad schema' })).toThrow(expect.objectContaining({ code: 'validation_error' }));
     expect(() => new PostgresSource({ storeId: '01ARZ3NDEKTSV4RRFFQ69G5FAV', pollInterval: 0 })).toThrow(expect.objectContaining({ code: 'validation_error' }));
