@@ -542,13 +542,9 @@ class Store implements PostgresStore {
           throw new GatehouseError('latest_authorization_model_not_found', `store ${storeId} has no authorization model: write one before writing tuples`);
         }
         const validator = await this.validator(db, storeId, modelId);
-        // Throws OpenFGA's validation errors, naming the tuple; the result is discarded.
+        // Throws OpenFGA's validation errors (implicit tuples included), naming the tuple; the
+        // result is discarded.
         validator.write({ writes });
-        // OpenFGA's validateNotImplicit: `team:1#member@team:1#member` holds without being written.
-        const implicit = writes.findIndex((t) => t.user === `${t.object}#${t.relation}`);
-        if (implicit >= 0) {
-          throw new GatehouseError('validation_error', `writes[${implicit}]: invalid tuple '${tupleKeyId(writes[implicit]!)}': cannot write a tuple that is implicit`);
-        }
       }
       const revision = nextRevision(head.revision);
       // One statement checks OpenFGA's rules against the current tuples and, only if they hold,

@@ -288,7 +288,7 @@ describe('write', () => {
     await db.store.writeModel(id, parseDSL('model\n  schema 1.1\ntype user\ntype team\n  relations\n    define member: [user, team#member]\n'));
     const before = await state(id);
     const e = await rejection(db.store.write(id, { writes: [{ user: 'user:anne', relation: 'member', object: 'team:a' }, { user: 'team:core#member', relation: 'member', object: 'team:core' }] }));
-    expect(e).toEqual({ code: 'validation_error', message: "writes[1]: invalid tuple 'team:core#member@team:core#member': cannot write a tuple that is implicit" });
+    expect(e).toEqual({ code: 'validation_error', message: "invalid tuple 'team:core#member@team:core#member': cannot write a tuple that is implicit" });
     expect(await state(id)).toEqual(before);
     // Another team's members, and deletes, are fine.
     await expect(db.store.write(id, { writes: [{ user: 'team:other#member', relation: 'member', object: 'team:core' }] })).resolves.toBe('2');

@@ -146,6 +146,11 @@ type doc
     expect(codeOf(() => store.write({ writes: [fresh, fresh] }))).toBe('cannot_allow_duplicate_tuples_in_one_request');
     expect(codeOf(() => store.write({ writes: [fresh], deletes: [fresh] }))).toBe('cannot_allow_duplicate_tuples_in_one_request');
     expect(codeOf(() => store.write({ writes: [{ user: 'user:dan', relation: 'nope', object: 'doc:1' }] }))).toBe('invalid_tuple');
+    // Implicit: a group's members are members of it without a tuple (OpenFGA's validateNotImplicit).
+    expect(() => store.write({ writes: [{ user: 'group:eng#member', relation: 'member', object: 'group:eng' }] })).toThrow(
+      "invalid tuple 'group:eng#member@group:eng#member': cannot write a tuple that is implicit",
+    );
+    expect(store.write({ writes: [{ user: 'group:ops#member', relation: 'member', object: 'group:eng' }] }).size).toBe(store.size + 1);
     // All or nothing: a failed write changes nothing, and the options relax the existence rules.
     expect(store.write({ writes: [existing, fresh] }, { onDuplicate: 'ignore' }).size).toBe(store.size + 1);
     expect(store.write({ deletes: [fresh] }, { onMissing: 'ignore' }).size).toBe(store.size);

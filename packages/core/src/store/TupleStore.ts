@@ -380,6 +380,10 @@ export class TupleStore {
       let resolved: ResolvedTuple | undefined;
       try {
         resolved = resolveTuple(this.compiled, t, this.validateContext);
+        // OpenFGA's validateNotImplicit: `team:1#member` is a member of `team:1` without a tuple.
+        if (t.user === `${t.object}#${t.relation}`) {
+          throw new GatehouseError('validation_error', `invalid tuple '${tupleToString(t)}': cannot write a tuple that is implicit`);
+        }
       } catch (error) {
         const rejected = isGatehouseError(error) && (error.code === 'invalid_tuple' || error.code === 'validation_error');
         if (!rejected || options.invalid !== 'skip') throw error;
