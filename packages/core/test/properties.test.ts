@@ -222,7 +222,10 @@ describe('engine properties (random models and tuples)', () => {
         })
         .map(({ writes, deletes }) => {
           const existing = new Set(scenario.tuples.map((t) => `${t.object}#${t.relation}@${t.user}`));
-          return { scenario, writes: writes.filter((w) => !existing.has(`${w.object}#${w.relation}@${w.user}`)), deletes };
+          // Write what OpenFGA's Write accepts: new tuples, and no implicit ones (`group:a#r0` as an
+          // `r0` of `group:a`), which TupleStore.write rejects as OpenFGA does.
+          const writable = (w: TupleKey) => !existing.has(`${w.object}#${w.relation}@${w.user}`) && w.user !== `${w.object}#${w.relation}`;
+          return { scenario, writes: writes.filter(writable), deletes };
         });
     });
     fc.assert(
