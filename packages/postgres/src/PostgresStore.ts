@@ -18,6 +18,7 @@ import {
   type TupleKey,
   type TupleKeyWithoutCondition,
   type TupleStore,
+  type TupleWrite,
 } from '@gatehouse/core';
 import type pg from 'pg';
 import { readChangelog } from './changelog';
@@ -108,14 +109,6 @@ export interface WriteModelResult {
   readonly modelId: string;
   /** The revision at which the model is in effect: pass it as `atLeast` to read your write. */
   readonly revision: Revision;
-}
-
-/** The tuples one {@link PostgresStore.write} adds and removes, all or nothing. */
-export interface TupleChange {
-  /** Tuples to add. Each must be allowed by the model. */
-  readonly writes?: readonly TupleKey[];
-  /** Tuples to remove, named by object, relation and user. */
-  readonly deletes?: readonly TupleKeyWithoutCondition[];
 }
 
 /** Options of {@link PostgresStore.write}. */
@@ -321,7 +314,7 @@ export interface PostgresStore {
    * const revision = await store.write(storeId, { writes: [{ user: 'user:anne', relation: 'viewer', object: 'doc:1' }] });
    * await authorizer.checkAsync({ user: 'user:anne', relation: 'viewer', object: 'doc:1' }, { atLeast: revision });
    */
-  write(storeId: string, change: TupleChange, options?: WriteOptions): Promise<Revision>;
+  write(storeId: string, change: TupleWrite, options?: WriteOptions): Promise<Revision>;
   /**
    * Reads tuples matching a filter, a page at a time (OpenFGA's Read).
    *
@@ -523,7 +516,7 @@ class Store implements PostgresStore {
     return rows.filter((r) => r.id !== null).map(storedModelOf);
   }
 
-  async write(storeId: string, change: TupleChange, options: WriteOptions = {}): Promise<Revision> {
+  async write(storeId: string, change: TupleWrite, options: WriteOptions = {}): Promise<Revision> {
     checkStoreId(storeId);
     const { writes, deletes } = checkChange(change, this.maxTuples);
     const onDuplicate = oneOf(options.onDuplicate, 'onDuplicate');
@@ -958,7 +951,7 @@ function storeNotFound(storeId: string): GatehouseError {
 }
 
 /** Validates a write's shape and tuples; rejects duplicates within it (OpenFGA's order: deletes, then writes). */
-function checkChange(change: TupleChange, max: number): { writes: TupleKey[]; deletes: TupleKeyWithoutCondition[] } {
+function checkChange(change: TupleWrite, max: number): { writes: TupleKey[]; deletes: TupleKeyWithoutCondition[] } {
   if (change === null || typeof change !== 'object') {
     throw new GatehouseError('validation_error', 'write: expected { writes?, deletes? }');
   }

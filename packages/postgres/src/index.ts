@@ -21,7 +21,6 @@ export type {
   StoredModel,
   StoreInfo,
   StoreSourceOptions,
-  TupleChange,
   WriteModelOptions,
   WriteModelResult,
   WriteOptions,

@@ -31,7 +31,10 @@ export interface TupleKey {
   readonly condition?: RelationshipCondition;
 }
 
-/** The tuples to add and remove in one {@link TupleStore.write} (all or nothing). */
+/**
+ * The tuples to add and remove in one write, all or nothing: {@link TupleStore.write}, and the
+ * stores that persist tuples (`PostgresStore.write` in `@gatehouse/postgres`).
+ */
 export interface TupleWrite {
   /** Tuples to add. */
   readonly writes?: readonly TupleKey[];
